@@ -1,0 +1,17 @@
+import type { Capability } from './platform/http/app.ts';
+import { authRoutes } from './platform/auth/auth.routes.ts';
+import { auditRoutes } from './platform/audit/audit.routes.ts';
+import { systemRoutes } from './platform/http/system.routes.ts';
+import { personasCapability } from './personas/index.ts';
+import { teamCapability } from './team/index.ts';
+import { channelsCapability } from './channels/index.ts';
+
+/** Everything the product is made of, in one list: adding a capability touches its folder and this line. */
+export const capabilities: Capability[] = [
+  { name: 'system', routes: systemRoutes },
+  { name: 'auth', routes: authRoutes },
+  { name: 'audit', routes: auditRoutes },
+  teamCapability,
+  personasCapability,
+  channelsCapability,
+];

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Platform } from '../platform.ts';
+import { registerGuard } from '../auth/guard.ts';
+import { registerHttpMetrics } from '../observability/http-metrics.ts';
+import { closeEventStreams } from '../events/index.ts';
+import { registerProblemHandlers, sendProblem } from './problem.ts';
+import { registerAuditTrail } from './audit-trail.ts';
+
+export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
+
+/** A capability contributes routes and jobs; it reaches other capabilities only through their services. */
+export interface Capability {
+  name: string;
+  routes?(app: App, platform: Platform): void | Promise<void>;
+  jobs?(platform: Platform): void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+export async function buildApp(platform: Platform, capabilities: Capability[], opts: { webDist?: string | null } = {}): Promise<App> {
+  const { env } = platform;
+  const app = Fastify({
+    // pino's Logger type is wider than Fastify's base logger; the instance is the same.
+    loggerInstance: platform.log as FastifyBaseLogger,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: env.NODE_ENV === 'production',
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('preClose', async () => closeEventStreams(app));
+
+  await app.register(helmet, {
+    // Swagger UI and the SPA are served from this origin; nothing loads from elsewhere.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  const origins = env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.length) await app.register(cors, { origin: origins, credentials: true });
+  await app.register(cookie);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Atelier API', version: '1', description: 'Self-hosted studio for AI creator personas' },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Access token or API key (atk_…)' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerHttpMetrics(app, platform.metrics);
+  registerGuard(app, platform.auth);
+  registerAuditTrail(app, platform);
+
+  for (const capability of capabilities) {
+    await app.register(async (scope) => {
+      await capability.routes?.(scope as App, platform);
+    });
+  }
+
+  const webDist = opts.webDist === undefined ? null : opts.webDist;
+  if (webDist && existsSync(join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+    // Client-side routes: any other GET for a page answers with the SPA shell.
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      if (request.method === 'GET' && !path.startsWith('/api/') && path !== '/metrics' && path !== '/healthz') {
+        return reply.sendFile('index.html');
+      }
+      return sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${path}` });
+    });
+  }
+  return app;
+}
