@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['server/test/**/*.test.ts', 'web/test/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -11,6 +11,7 @@ import { Jobs } from './jobs/jobs.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { loggerOptions } from './observability/logger.ts';
 import { AuthService } from './auth/auth.service.ts';
+import { createRateLimits, type RateLimits } from './http/rate-limit.ts';
 
 /** The platform floor: everything a capability may use, built once per process. */
 export interface Platform {
@@ -23,6 +24,7 @@ export interface Platform {
   jobs: Jobs;
   metrics: Metrics;
   auth: AuthService;
+  rateLimits: RateLimits;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function createPlatform(env: Env, overrides: { log?: Logger } = {})
   const jobs = new Jobs(db, log, { onOutcome: (queue, outcome) => metrics.jobsCompleted.inc({ queue, outcome }) });
   metrics.setQueueDepthCollector(() => jobs.depth());
   const auth = new AuthService(db, env, keyring);
+  const rateLimits = createRateLimits({ redisUrl: env.REDIS_URL, authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE });
   return {
     env,
     log,
@@ -69,8 +72,10 @@ export async function createPlatform(env: Env, overrides: { log?: Logger } = {})
     jobs,
     metrics,
     auth,
+    rateLimits,
     async close() {
       await jobs.stop();
+      await rateLimits.close();
       await events.close();
       await db.close();
     },

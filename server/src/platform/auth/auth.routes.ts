@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { organizations, roles } from '../db/schema/index.ts';
 import { problemResponses } from '../http/schemas.ts';
 import { unauthorized } from '../http/problem.ts';
+import { consumeOrThrow } from '../http/rate-limit.ts';
 
 export const REFRESH_COOKIE = 'atelier_rt';
 const COOKIE_PATH = '/api/v1/auth';
@@ -25,7 +26,8 @@ export const sessionResponse = z.object({
   role: z.enum(roles),
 });
 
-export function authRoutes(app: App, { auth, env, db }: Platform) {
+export function authRoutes(app: App, { auth, env, db, rateLimits }: Platform) {
+  const limit = (request: { ip: string }) => consumeOrThrow(rateLimits.auth, request.ip);
   const issue = (reply: FastifyReply, session: Session) => {
     reply.setCookie(REFRESH_COOKIE, session.refreshToken, {
       httpOnly: true,
@@ -45,10 +47,13 @@ export function authRoutes(app: App, { auth, env, db }: Platform) {
         tags: ['auth'],
         summary: 'Sign in with email and password (and a TOTP code when 2FA is on)',
         body: z.strictObject({ email, password, totp: z.string().regex(/^\d{6}$/).optional(), orgId: z.string().uuid().optional() }),
-        response: { 200: sessionResponse, ...problemResponses(400, 401, 403, 423) },
+        response: { 200: sessionResponse, ...problemResponses(400, 401, 403, 423, 429) },
       },
     },
-    async (request, reply) => issue(reply, await auth.login(request.body, originOf(request))),
+    async (request, reply) => {
+      await limit(request);
+      return issue(reply, await auth.login(request.body, originOf(request)));
+    },
   );
 
   app.post(
@@ -58,10 +63,11 @@ export function authRoutes(app: App, { auth, env, db }: Platform) {
       schema: {
         tags: ['auth'],
         summary: 'Rotate the refresh cookie and get a new access token',
-        response: { 200: sessionResponse, ...problemResponses(401) },
+        response: { 200: sessionResponse, ...problemResponses(401, 429) },
       },
     },
     async (request, reply) => {
+      await limit(request);
       const token = request.cookies[REFRESH_COOKIE];
       try {
         if (!token) throw unauthorized('No session: sign in', 'invalid_refresh');
@@ -197,10 +203,11 @@ export function authRoutes(app: App, { auth, env, db }: Platform) {
           displayName: z.string().trim().min(1).max(120).optional(),
           locale: z.enum(['en', 'fr']).optional(),
         }),
-        response: { 200: sessionResponse, ...problemResponses(400, 409) },
+        response: { 200: sessionResponse, ...problemResponses(400, 409, 429) },
       },
     },
     async (request, reply) => {
+      await limit(request);
       const origin = originOf(request);
       await auth.createOrgWithOwner(request.body, origin, { onlyIfEmpty: true });
       return issue(reply, await auth.login({ email: request.body.email, password: request.body.password }, origin));

@@ -77,3 +77,11 @@ export function permissionsOf(role: Role): Permission[] {
 
 /** Roles that may be limited to assigned personas. */
 export const scopableRoles: ReadonlySet<Role> = new Set(['manager', 'chatter']);
+
+/** The matrix as a Markdown table; docs/permissions.md embeds it and a test keeps the two equal. */
+export function permissionsTable(): string {
+  const order = Object.keys(matrix) as Role[];
+  const head = `| permission | ${order.join(' | ')} |\n| --- |${order.map(() => ' :-: |').join('')}`;
+  const rows = permissions.map((p) => `| \`${p}\` | ${order.map((r) => (matrix[r].has(p) ? '✓' : '')).join(' | ')} |`);
+  return [head, ...rows].join('\n');
+}

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -13,8 +10,9 @@ import type { Platform } from '../platform.ts';
 import { registerGuard } from '../auth/guard.ts';
 import { registerHttpMetrics } from '../observability/http-metrics.ts';
 import { closeEventStreams } from '../events/index.ts';
-import { registerProblemHandlers, sendProblem } from './problem.ts';
+import { registerProblemHandlers, sendRouteNotFound } from './problem.ts';
 import { registerAuditTrail } from './audit-trail.ts';
+import { serveWeb } from './web.ts';
 
 export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
 
@@ -61,6 +59,8 @@ export async function buildApp(platform: Platform, capabilities: Capability[], o
         scriptSrc: ["'self'"],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        // Self-hosted installs are often plain HTTP on a LAN address: upgrading would break every asset.
+        upgradeInsecureRequests: null,
       },
     },
   });
@@ -78,7 +78,11 @@ export async function buildApp(platform: Platform, capabilities: Capability[], o
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerHttpMetrics(app, platform.metrics);
@@ -91,17 +95,7 @@ export async function buildApp(platform: Platform, capabilities: Capability[], o
     });
   }
 
-  const webDist = opts.webDist === undefined ? null : opts.webDist;
-  if (webDist && existsSync(join(webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
-    // Client-side routes: any other GET for a page answers with the SPA shell.
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0] ?? '/';
-      if (request.method === 'GET' && !path.startsWith('/api/') && path !== '/metrics' && path !== '/healthz') {
-        return reply.sendFile('index.html');
-      }
-      return sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${path}` });
-    });
-  }
+  if (opts.webDist) await serveWeb(app, opts.webDist);
+  else app.setNotFoundHandler(sendRouteNotFound);
   return app;
 }
