@@ -23,7 +23,8 @@ const stale =
   !existsSync(dist) ||
   webSources.some((p) => existsSync(p) && (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) > statSync(dist).mtimeMs);
 
-if (stale && existsSync(join(root, 'web', 'index.html'))) {
+// ATELIER_WEB_BUILD=off serves whatever web/dist holds (tests, or an image built beforehand).
+if (process.env.ATELIER_WEB_BUILD !== 'off' && stale && existsSync(join(root, 'web', 'index.html'))) {
   const build = spawn(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: join(root, 'web'),
     stdio: 'inherit',

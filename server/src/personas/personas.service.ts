@@ -48,6 +48,19 @@ export class PersonasService {
     return toPersona(row);
   }
 
+  /**
+   * Refuses (404) unless every id is a persona of the caller's organization that the caller may see.
+   * Other capabilities call this before storing persona ids: foreign keys ignore RLS, so an id of
+   * another organization would otherwise be accepted.
+   */
+  async assertVisible(p: Principal, ids: readonly string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return;
+    if (!unique.every((id) => canSeePersona(p, id))) throw notFound('persona');
+    const found = await this.#db.withOrg(p.orgId, (tx) => repo.list(tx, unique));
+    if (found.length !== unique.length) throw notFound('persona');
+  }
+
   async create(p: Principal, input: PersonaInput, origin: Origin): Promise<Persona> {
     assertAdult(input.statedAge);
     const attestedBy = p.userId;

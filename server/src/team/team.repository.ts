@@ -41,7 +41,8 @@ export function removeMembership(tx: Tx, userId: string) {
 
 export async function setAssignments(tx: Tx, orgId: string, userId: string, personaIds: string[]) {
   await tx.delete(personaAssignments).where(eq(personaAssignments.userId, userId));
-  if (personaIds.length) await tx.insert(personaAssignments).values(personaIds.map((personaId) => ({ orgId, userId, personaId })));
+  const unique = [...new Set(personaIds)];
+  if (unique.length) await tx.insert(personaAssignments).values(unique.map((personaId) => ({ orgId, userId, personaId })));
 }
 
 export function listApiKeys(tx: Tx) {

@@ -8,6 +8,7 @@ import { hashPassword } from '../platform/auth/passwords.ts';
 import { findUserByEmail } from '../platform/auth/auth.repository.ts';
 import type { AuthService } from '../platform/auth/auth.service.ts';
 import { scopableRoles } from '../platform/auth/permissions.ts';
+import { PersonasService } from '../personas/index.ts';
 import * as repo from './team.repository.ts';
 
 export interface MemberInput {
@@ -23,9 +24,11 @@ export interface MemberInput {
 export class TeamService {
   readonly #db: Database;
   readonly #auth: AuthService;
-  constructor(db: Database, auth: AuthService) {
+  readonly #personas: PersonasService;
+  constructor(db: Database, auth: AuthService, personas: PersonasService = new PersonasService(db)) {
     this.#db = db;
     this.#auth = auth;
+    this.#personas = personas;
   }
 
   list(p: Principal) {
@@ -34,6 +37,7 @@ export class TeamService {
 
   async add(p: Principal, input: MemberInput, origin: Origin) {
     guardOwnerRole(p, input.role);
+    if (input.personaIds?.length) await this.#personas.assertVisible(p, input.personaIds);
     const restricted = (input.restrictedToAssigned ?? false) && scopableRoles.has(input.role);
     const passwordHash = input.password ? await hashPassword(input.password) : null;
     // Finding or creating the identity spans organizations, so it runs outside the tenant scope;
@@ -58,6 +62,7 @@ export class TeamService {
   }
 
   async update(p: Principal, userId: string, patch: { role?: Role | undefined; restrictedToAssigned?: boolean | undefined; personaIds?: string[] | undefined }, origin: Origin) {
+    if (patch.personaIds?.length) await this.#personas.assertVisible(p, patch.personaIds);
     await this.#db.withOrg(p.orgId, async (tx) => {
       const current = await repo.membership(tx, userId);
       if (!current) throw notFound('member');

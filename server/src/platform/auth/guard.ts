@@ -27,7 +27,8 @@ export function registerGuard(app: FastifyInstance, auth: AuthService) {
     }
   });
 
-  app.addHook('preHandler', async (request) => {
+  // onRequest, before the body is even read: strangers get 401/403, never a validation report.
+  app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
     if (!access || access === 'public') return;
     const token = bearerOf(request);

@@ -48,6 +48,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return build('pglite', orm, client, null, () => client.close());
   }
   const pool = new pg.Pool({ connectionString: target.url, max: target.poolMax });
+  // An idle connection dropped by the server (restart, failover, terminated backend) is re-emitted by the
+  // pool; without a listener that 'error' event crashes the process. The pool already discarded the client.
+  pool.on('error', (err) => {
+    if (!pool.ending) process.emitWarning(`idle PostgreSQL connection lost: ${err.message}`);
+  });
   const orm = drizzlePg({ client: pool, schema }) as unknown as Orm;
   await migratePg(orm as never, { migrationsFolder });
   return build('postgres', orm, null, pool, () => pool.end());

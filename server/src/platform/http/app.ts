@@ -10,7 +10,7 @@ import type { Platform } from '../platform.ts';
 import { registerGuard } from '../auth/guard.ts';
 import { registerHttpMetrics } from '../observability/http-metrics.ts';
 import { closeEventStreams } from '../events/index.ts';
-import { registerProblemHandlers, sendRouteNotFound } from './problem.ts';
+import { registerProblemHandlers, sendFrameworkProblem, sendRouteNotFound } from './problem.ts';
 import { registerAuditTrail } from './audit-trail.ts';
 import { serveWeb } from './web.ts';
 
@@ -32,12 +32,17 @@ export async function buildApp(platform: Platform, capabilities: Capability[], o
     loggerInstance: platform.log as FastifyBaseLogger,
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: env.NODE_ENV === 'production',
-    requestIdHeader: 'x-request-id',
+    // Not `requestIdHeader`: Fastify would then take the client's header verbatim and call genReqId only
+    // when it is absent, skipping the check below (any length, any characters into logs and headers).
+    requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (error, request, reply) => {
+      sendFrameworkProblem(error, request as never, reply as never);
+    },
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -43,6 +43,7 @@ const TITLES: Record<number, string> = {
   406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   423: 'Locked',
@@ -72,7 +73,31 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'empty_body' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json' },
   FST_ERR_VALIDATION: { status: 400, code: 'validation_failed' },
+  // Raised by the router before any route matches; they reach `frameworkErrors`, not the error handler.
+  FST_ERR_BAD_URL: { status: 400, code: 'bad_url' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long' },
 };
+
+/** Router-level errors (malformed percent-encoding, over-long path parameter) as problems too. */
+export function sendFrameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (known) return sendProblem(reply, request, { status: known.status, code: known.code, detail: error.message });
+  request.log.error({ err: error }, 'router error');
+  return sendProblem(reply, request, { status: 500, code: 'internal_error', detail: 'Something went wrong on our side' });
+}
+
+/**
+ * PostgreSQL's "data exception" class (SQLSTATE 22xxx): a value the database cannot hold, e.g. a NUL
+ * character in text or a date outside its range. Schema validation lets such values through, so they
+ * are the client's input, not our failure. Drivers and drizzle wrap the error, hence the cause chain.
+ */
+function dataException(error: unknown): { code: string; message: string } | null {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return { code, message: String((e as { message?: unknown }).message ?? '') };
+  }
+  return null;
+}
 
 export function sendRouteNotFound(request: FastifyRequest, reply: FastifyReply) {
   return sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}` });
@@ -99,6 +124,11 @@ export function registerProblemHandlers(app: FastifyInstance) {
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return sendProblem(reply, request, { status: known.status, code: known.code, detail: error.message });
+    const data = dataException(error);
+    if (data) {
+      request.log.info({ sqlstate: data.code, reason: data.message }, 'request carried a value the database refuses');
+      return sendProblem(reply, request, { status: 400, code: 'invalid_value', detail: 'A value in the request cannot be stored (e.g. a NUL character or a date out of range)' });
+    }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, request, { status: error.statusCode, code: 'client_error', detail: error.message });
     }

@@ -1,4 +1,4 @@
-import { PgBoss, fromDrizzle, fromPglite, type Job, type QueueOptions } from 'pg-boss';
+import { PgBoss, fromDrizzle, fromPglite, type Job, type JobWithMetadata, type QueueOptions } from 'pg-boss';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { asOwner, type Database, type Tx } from '../db/database.ts';
@@ -76,7 +76,8 @@ export class Jobs {
         retryLimit: 3,
         retryDelay: 5,
         retryBackoff: true,
-        retryDelayMax: 600,
+        // pg-boss refuses a delay cap without backoff: the default cap only goes with the default backoff.
+        ...(def.options?.retryBackoff === false ? {} : { retryDelayMax: 600 }),
         expireInSeconds: 900,
         ...def.options,
         deadLetter: DEAD_LETTER_QUEUE,
@@ -128,7 +129,16 @@ export class Jobs {
 
   /** Jobs that exhausted their retries, newest first, limited to one organization. */
   async deadLetters(orgId: string, limit = 100) {
-    const jobs = await this.boss.findJobs<JobPayload & { __source?: unknown }>(DEAD_LETTER_QUEUE);
+    // findJobs answers oldest first, 1000 at most by default: filtering by org in the database and
+    // reading every page keeps other organizations' (or older) letters from hiding the newest ones.
+    const page = 1000;
+    const jobs: JobWithMetadata<JobPayload & { __source?: unknown }>[] = [];
+    for (let after: string | undefined; ; ) {
+      const batch = await this.boss.findJobs<JobPayload & { __source?: unknown }>(DEAD_LETTER_QUEUE, { data: { orgId }, limit: page, ...(after ? { after } : {}) });
+      jobs.push(...batch);
+      if (batch.length < page) break;
+      after = batch[batch.length - 1]!.id;
+    }
     return jobs
       .filter((j) => j.data?.orgId === orgId)
       .sort((a, b) => +new Date(b.createdOn) - +new Date(a.createdOn))
