@@ -1,0 +1,64 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { adoptAccountLanguage } from '../i18n';
+import { MeContext, useMeQuery } from '../app/me';
+import { navigate, onLinkClick, usePath } from '../app/router';
+import { ErrorNote } from '../ui/ErrorNote';
+import { Header } from './Header';
+import { ComingSoon } from './ComingSoon';
+import { sectionOf, sections } from './nav';
+import { PersonasPage } from '../personas/PersonasPage';
+import { SettingsPage } from '../settings/SettingsPage';
+
+export function Shell() {
+  const { t } = useTranslation();
+  const me = useMeQuery();
+  const path = usePath();
+
+  useEffect(() => adoptAccountLanguage(me.data?.user?.locale), [me.data?.user?.locale]);
+
+  const visible = sections.filter((s) => !s.needs || me.data?.permissions.includes(s.needs));
+  const current = sectionOf(path);
+  const allowed = current && visible.includes(current);
+  useEffect(() => {
+    if (me.data && !allowed) navigate(visible[0]?.path ?? '/settings', { replace: true });
+  }, [me.data, allowed, visible]);
+
+  if (!me.data) {
+    return me.isError ? (
+      <main className="page-loading">
+        <ErrorNote error={me.error} />
+      </main>
+    ) : (
+      <p className="page-loading" role="status">
+        {t('common.loading')}
+      </p>
+    );
+  }
+
+  return (
+    <MeContext.Provider value={me.data}>
+      <div className="shell">
+        <Header />
+        <nav className="sidebar" aria-label={t('nav.label')}>
+          <ul>
+            {visible.map((s) => (
+              <li key={s.id}>
+                <a href={s.path} onClick={onLinkClick} aria-current={current?.id === s.id ? 'page' : undefined}>
+                  {t(`nav.${s.id}`)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main className="content">{allowed && current ? <SectionView id={current.id} path={path} /> : null}</main>
+      </div>
+    </MeContext.Provider>
+  );
+}
+
+function SectionView({ id, path }: { id: (typeof sections)[number]['id']; path: string }) {
+  if (id === 'personas') return <PersonasPage />;
+  if (id === 'settings') return <SettingsPage path={path} />;
+  return <ComingSoon section={id} />;
+}
