@@ -815,7 +815,79 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Update your own display name or interface language */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName?: string;
+                        /** @enum {string} */
+                        locale?: "en" | "fr";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/auth/totp/setup": {
@@ -1304,7 +1376,8 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
-                    before?: unknown;
+                    /** @description The `seq` of the oldest entry already shown */
+                    before?: number;
                     action?: string;
                 };
                 header?: never;
@@ -1322,6 +1395,7 @@ export interface paths {
                         "application/json": {
                             items: {
                                 id: string;
+                                seq: number;
                                 action: string;
                                 actorUserId: string | null;
                                 actorApiKeyId: string | null;
@@ -1333,6 +1407,7 @@ export interface paths {
                                 details: unknown;
                                 createdAt: string;
                             }[];
+                            nextBefore: number | null;
                         };
                     };
                 };

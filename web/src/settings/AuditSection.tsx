@@ -21,14 +21,13 @@ export function AuditSection() {
 
   const audit = useInfiniteQuery({
     queryKey: key('audit', action),
-    initialPageParam: undefined as string | undefined,
+    initialPageParam: undefined as number | undefined,
     queryFn: async ({ pageParam }) =>
-      (await unwrap(api.GET('/api/v1/audit', { params: { query: { limit: PAGE, ...(pageParam ? { before: pageParam } : {}), ...(action ? { action } : {}) } } })))
-        .items,
-    // Pages are keyed by time: the next one starts before the oldest entry seen.
-    getNextPageParam: (last) => (last.length < PAGE ? undefined : last.at(-1)?.createdAt),
+      unwrap(api.GET('/api/v1/audit', { params: { query: { limit: PAGE, ...(pageParam ? { before: pageParam } : {}), ...(action ? { action } : {}) } } })),
+    // The server hands the cursor of the next page (insertion order, so equal timestamps never skip).
+    getNextPageParam: (last) => last.nextBefore ?? undefined,
   });
-  const entries = audit.data?.pages.flat() ?? [];
+  const entries = audit.data?.pages.flatMap((page) => page.items) ?? [];
   const actorName = (userId: string | null) => {
     if (!userId) return t('audit.system');
     const member = team.data?.find((m) => m.userId === userId);

@@ -7,6 +7,7 @@ import { listAudit } from './audit.ts';
 
 const entry = z.object({
   id: z.string(),
+  seq: z.number().int(),
   action: z.string(),
   actorUserId: z.string().nullable(),
   actorApiKeyId: z.string().nullable(),
@@ -30,16 +31,17 @@ export function auditRoutes(app: App, { db }: Platform) {
         security: [{ bearerAuth: [] }],
         querystring: z.strictObject({
           limit: z.coerce.number().int().min(1).max(200).default(50),
-          before: z.coerce.date().optional(),
+          before: z.coerce.number().int().positive().optional().describe('The `seq` of the oldest entry already shown'),
           action: z.string().max(100).optional(),
         }),
-        response: { 200: z.object({ items: z.array(entry) }), ...problemResponses(400, 401, 403) },
+        response: { 200: z.object({ items: z.array(entry), nextBefore: z.number().int().nullable() }), ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
       const p = principalOf(request);
       const rows = await db.withOrg(p.orgId, (tx) => listAudit(tx, request.query));
-      return { items: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) };
+      const items = rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+      return { items, nextBefore: items.length === request.query.limit ? (items.at(-1)?.seq ?? null) : null };
     },
   );
 }

@@ -36,13 +36,13 @@ export async function recordAudit(
 
 export const auditBy = (p: Principal) => ({ orgId: p.orgId, userId: p.userId, apiKeyId: p.apiKeyId });
 
-/** Newest first, keyset-paginated on created_at. RLS limits rows to the caller's organization. */
-export function listAudit(tx: Tx, opts: { limit: number; before?: Date; action?: string }) {
-  const filters = [opts.before ? lt(auditLog.createdAt, opts.before) : undefined, opts.action ? eq(auditLog.action, opts.action) : undefined];
+/** Newest first, keyset-paginated on the insertion sequence. RLS limits rows to the caller's organization. */
+export function listAudit(tx: Tx, opts: { limit: number; before?: number | undefined; action?: string | undefined }) {
+  const filters = [opts.before ? lt(auditLog.seq, opts.before) : undefined, opts.action ? eq(auditLog.action, opts.action) : undefined];
   return tx
     .select()
     .from(auditLog)
     .where(and(...filters))
-    .orderBy(desc(auditLog.createdAt))
+    .orderBy(desc(auditLog.seq))
     .limit(opts.limit);
 }

@@ -106,3 +106,9 @@ export function countUsers(tx: Tx) {
   return tx.execute(sql`select count(*)::int as n from users`).then((r) => rowsOf<{ n: number }>(r)[0]?.n ?? 0);
 }
 
+
+export function updateProfile(tx: Tx, userId: string, patch: { displayName?: string | undefined; locale?: string | undefined }) {
+  const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  if (!Object.keys(set).length) return Promise.resolve();
+  return tx.update(users).set(set).where(eq(users.id, userId));
+}

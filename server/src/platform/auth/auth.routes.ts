@@ -144,6 +144,24 @@ export function authRoutes(app: App, { auth, env, db, rateLimits }: Platform) {
     },
   );
 
+  app.patch(
+    '/api/v1/me',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Update your own display name or interface language',
+        security: [{ bearerAuth: [] }],
+        body: z.strictObject({ displayName: z.string().trim().min(1).max(120).optional(), locale: z.enum(['en', 'fr']).optional() }),
+        response: { 204: z.null(), ...problemResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      await auth.updateProfile(principalOf(request), request.body, originOf(request));
+      return reply.status(204).send(null);
+    },
+  );
+
   const totpCode = z.strictObject({ code: z.string().regex(/^\d{6}$/) });
   app.post(
     '/api/v1/auth/totp/setup',

@@ -221,6 +221,15 @@ export class AuthService {
     return { accessToken, expiresIn: this.tokens.ttlSeconds, refreshToken, refreshExpiresAt, userId, orgId, role };
   }
 
+  /** Own profile: name and interface language. Users are global rows, so this runs outside any tenant. */
+  async updateProfile(principal: Principal, patch: { displayName?: string | undefined; locale?: string | undefined }, origin: Origin) {
+    const userId = requireUser(principal);
+    await this.#db.withSystem(async (tx) => {
+      await repo.updateProfile(tx, userId, patch);
+      await recordAudit(tx, { orgId: principal.orgId, userId }, origin, { action: 'user.profile_updated', details: { fields: Object.keys(patch) } });
+    });
+  }
+
   async needsSetup(): Promise<boolean> {
     return (await this.#db.withSystem((tx) => repo.countUsers(tx))) === 0;
   }

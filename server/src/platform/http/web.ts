@@ -29,6 +29,8 @@ export async function serveWeb(app: FastifyInstance, webDist: string) {
       if (relative.startsWith('assets' + sep)) reply.header('cache-control', 'public, max-age=31536000, immutable');
       return reply.sendFile(relative);
     }
+    // A missing asset is a 404, not the SPA shell (which would be parsed as the wrong file type).
+    if (relative.startsWith('assets' + sep)) return sendRouteNotFound(request, reply);
     if (existsSync(join(webDist, 'index.html'))) return reply.header('cache-control', 'no-cache').sendFile('index.html');
     return reply.type('text/html; charset=utf-8').status(503).header('retry-after', '3').send(BUILDING_PAGE);
   });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organizations, users } from './tenancy.ts';
 
 const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
@@ -83,10 +83,24 @@ export const mediaAssets = pgTable(
     width: integer('width'),
     height: integer('height'),
     rating: text('rating', { enum: ['unrated', 'sfw', 'suggestive', 'explicit'] }).notNull().default('unrated'),
+    /** Provider, workflow, seed, parameters: enough to regenerate. */
     origin: jsonb('origin').notNull().default({}),
+    kind: text('kind', { enum: ['image', 'video', 'audio'] }).notNull().default('image'),
+    /** Explicit media waits for approval unless the persona auto-approves (an audited admin choice). */
+    status: text('status', { enum: ['pending_approval', 'approved', 'rejected'] }).notNull().default('approved'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    ratingScores: jsonb('rating_scores'),
+    ratingMethod: text('rating_method'),
+    /** 64-bit dHash (hex) of the original, to catch near-duplicates. */
+    phash: text('phash'),
+    variants: jsonb('variants').notNull().default([]),
+    thumbnailKey: text('thumbnail_key'),
+    durationSeconds: real('duration_seconds'),
+    jobId: uuid('job_id'),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
-  (t) => [index('media_assets_persona_idx').on(t.personaId, t.createdAt)],
+  (t) => [index('media_assets_persona_idx').on(t.personaId, t.createdAt), index('media_assets_org_sha_idx').on(t.orgId, t.sha256)],
 );
 
 export const posts = pgTable(

@@ -1,2 +1,3 @@
 export * from './tenancy.ts';
 export * from './content.ts';
+export * from './studio.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -84,6 +84,8 @@ export const auditLog = pgTable(
   'audit_log',
   {
     id: id(),
+    /** Insertion order, for stable paging (timestamps can tie). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     /** Null only for security events that belong to no organization (e.g. a login for an unknown email). */
     orgId: uuid('org_id'),
     actorUserId: uuid('actor_user_id'),
@@ -97,6 +99,6 @@ export const auditLog = pgTable(
     details: jsonb('details'),
     createdAt: createdAt(),
   },
-  (t) => [index('audit_log_org_created_idx').on(t.orgId, t.createdAt)],
+  (t) => [index('audit_log_org_created_idx').on(t.orgId, t.createdAt), index('audit_log_org_seq_idx').on(t.orgId, t.seq)],
 );
 
