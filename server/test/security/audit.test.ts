@@ -90,6 +90,7 @@ describe.each(backends)('audit log on %s', (backend) => {
       { key: 'DELETE /api/v1/team/{id}', url: () => `/api/v1/team/${ctx.member}` },
       { key: 'POST /api/v1/api-keys', url: () => '/api/v1/api-keys', body: () => ({ name: 'temp', role: 'viewer' }), after: (b) => (ctx.key = b.id) },
       { key: 'DELETE /api/v1/api-keys/{id}', url: () => `/api/v1/api-keys/${ctx.key}` },
+      { key: 'PATCH /api/v1/me', url: () => '/api/v1/me', body: () => ({ locale: 'fr' }) },
       { key: 'POST /api/v1/auth/totp/setup', url: () => '/api/v1/auth/totp/setup', body: () => ({}) },
       { key: 'POST /api/v1/auth/totp/enable', url: () => '/api/v1/auth/totp/enable', body: () => ({ code: '000000' }) },
       { key: 'POST /api/v1/auth/totp/disable', url: () => '/api/v1/auth/totp/disable', body: () => ({ code: '000000' }) },
