@@ -46,6 +46,10 @@ LABEL org.opencontainers.image.title="Atelier" \
       org.opencontainers.image.licenses="AGPL-3.0-only"
 
 # npm/npx/corepack are not needed to run the server; dropping them shrinks the image and its CVE surface.
+# ffmpeg (clips, audio), espeak-ng (the local voice) and DejaVu (captions, watermarks) for the studio.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg espeak-ng fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
  && mkdir -p /data \

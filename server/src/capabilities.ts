@@ -5,6 +5,7 @@ import { systemRoutes } from './platform/http/system.routes.ts';
 import { personasCapability } from './personas/index.ts';
 import { teamCapability } from './team/index.ts';
 import { channelsCapability } from './channels/index.ts';
+import { generationCapability } from './generation/index.ts';
 
 /** Everything the product is made of, in one list: adding a capability touches its folder and this line. */
 export const capabilities: Capability[] = [
@@ -14,4 +15,5 @@ export const capabilities: Capability[] = [
   teamCapability,
   personasCapability,
   channelsCapability,
+  generationCapability,
 ];

@@ -94,6 +94,24 @@ describe.each(backends)('audit log on %s', (backend) => {
       { key: 'POST /api/v1/auth/totp/setup', url: () => '/api/v1/auth/totp/setup', body: () => ({}) },
       { key: 'POST /api/v1/auth/totp/enable', url: () => '/api/v1/auth/totp/enable', body: () => ({ code: '000000' }) },
       { key: 'POST /api/v1/auth/totp/disable', url: () => '/api/v1/auth/totp/disable', body: () => ({ code: '000000' }) },
+      { key: 'POST /api/v1/providers', url: () => '/api/v1/providers', body: () => ({ type: 'espeak', name: 'voice', config: {} }), after: (b) => (ctx.provider = b.id) },
+      { key: 'PATCH /api/v1/providers/{id}', url: () => `/api/v1/providers/${ctx.provider}`, body: () => ({ name: 'local voice' }) },
+      { key: 'POST /api/v1/providers/{id}/check', url: () => `/api/v1/providers/${ctx.provider}/check`, body: () => ({}) },
+      { key: 'PUT /api/v1/personas/{id}/studio', url: () => `/api/v1/personas/${ctx.persona}/studio`, body: () => ({ voiceProviderId: ctx.provider }) },
+      { key: 'PUT /api/v1/personas/{id}/studio/auto-approve', url: () => `/api/v1/personas/${ctx.persona}/studio/auto-approve`, body: () => ({ enabled: false }) },
+      {
+        key: 'POST /api/v1/studio/jobs',
+        url: () => '/api/v1/studio/jobs',
+        body: () => ({ kind: 'voice', personaId: ctx.persona, text: 'hello' }),
+        after: (b) => (ctx.job = b.id),
+      },
+      { key: 'POST /api/v1/studio/jobs/{id}/cancel', url: () => `/api/v1/studio/jobs/${ctx.job}/cancel`, body: () => ({}) },
+      { key: 'POST /api/v1/media/upload', url: () => '/api/v1/media/upload', body: () => ({}) }, // 415: not multipart
+      { key: 'PATCH /api/v1/media/{id}', url: () => `/api/v1/media/${ctx.persona}`, body: () => ({ tags: ['a'] }) }, // 404: no such asset
+      { key: 'POST /api/v1/media/{id}/approve', url: () => `/api/v1/media/${ctx.persona}/approve`, body: () => ({}) },
+      { key: 'POST /api/v1/media/{id}/reject', url: () => `/api/v1/media/${ctx.persona}/reject`, body: () => ({}) },
+      { key: 'POST /api/v1/media/{id}/regenerate', url: () => `/api/v1/media/${ctx.persona}/regenerate`, body: () => ({}) },
+      { key: 'DELETE /api/v1/providers/{id}', url: () => `/api/v1/providers/${ctx.provider}` },
       { key: 'DELETE /api/v1/personas/{id}', url: () => `/api/v1/personas/${ctx.persona}` },
       { key: 'DELETE /api/v1/personas/{id}', url: () => `/api/v1/personas/${ctx.persona}` }, // 404 now: audited too
       // last: switching organization ends the current session

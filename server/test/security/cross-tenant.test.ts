@@ -15,6 +15,9 @@ const ID_SOURCES: Record<string, (b: SeededOrg) => string[]> = {
   channels: (b) => [b.channelId],
   team: (b) => [b.memberUserId, b.ownerUserId],
   'api-keys': (b) => [b.apiKeyId],
+  media: (b) => [b.mediaId],
+  studio: (b) => [b.jobId],
+  providers: (b) => [b.providerId],
 };
 
 /** `typed`: the id the caller itself put in the URL, which a problem document may echo back (`instance`). */
@@ -43,7 +46,7 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
   // Runs before the matrix below: A's own failed attempts are audited with the ids A typed in.
   it("A's list endpoints never contain B's ids", async () => {
     for (const caller of [a.owner, a.keyClient]) {
-      for (const url of ['/api/v1/personas', '/api/v1/channels', '/api/v1/team', '/api/v1/api-keys', '/api/v1/audit?limit=200', '/api/v1/me']) {
+      for (const url of ['/api/v1/personas', '/api/v1/channels', '/api/v1/team', '/api/v1/api-keys', '/api/v1/audit?limit=200', '/api/v1/me', '/api/v1/media', '/api/v1/studio/jobs', '/api/v1/providers']) {
         const res = await caller.get(url);
         expect(res.status, url).toBe(200);
         expectNoLeak(res.body, b, url);

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { SQL } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { rowsOf, type Tx } from '../../src/platform/db/database.ts';
-import { mediaAssets, posts } from '../../src/platform/db/schema/index.ts';
+import { generationJobs, mediaAssets, posts } from '../../src/platform/db/schema/index.ts';
+import { contentKey } from '../../src/platform/storage/index.ts';
 import type { App } from '../../src/platform/http/app.ts';
 import { ApiClient, PASSWORD, ownerClient, personaBody, uniqueEmail } from '../helpers/api.ts';
 import type { TestRuntime } from '../helpers/runtime.ts';
@@ -94,6 +95,13 @@ export const knownBodies: Record<string, (ctx: { personaId?: string; orgId?: str
   'POST /api/v1/team': () => ({ email: uniqueEmail('body'), password: PASSWORD, role: 'viewer' }),
   'PATCH /api/v1/team/{id}': () => ({ role: 'viewer' }),
   'POST /api/v1/api-keys': () => ({ name: 'body key', role: 'viewer' }),
+  'PATCH /api/v1/me': () => ({ locale: 'fr' }),
+  'PUT /api/v1/personas/{id}/studio': () => ({}),
+  'PUT /api/v1/personas/{id}/studio/auto-approve': () => ({ enabled: true }),
+  'POST /api/v1/studio/jobs': (c) => ({ kind: 'voice', personaId: c.personaId ?? randomUUID(), text: 'hello' }),
+  'PATCH /api/v1/media/{id}': () => ({ tags: ['x'] }),
+  'POST /api/v1/providers': () => ({ type: 'espeak', name: 'Body voice', config: {} }),
+  'PATCH /api/v1/providers/{id}': () => ({ name: 'Renamed' }),
 };
 
 export function bodyFor(op: Operation, ctx: { personaId?: string; orgId?: string } = {}): unknown {
@@ -167,6 +175,8 @@ export interface SeededOrg {
   keyClient: ApiClient;
   mediaId: string;
   postId: string;
+  providerId: string;
+  jobId: string;
 }
 
 /**
@@ -199,13 +209,20 @@ export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg>
   expect(key.status).toBe(201);
   const keyClient = new ApiClient(rt.app);
   keyClient.token = key.body.key;
-  const { mediaId, postId } = await rt.platform.db.withOrg(orgId, async (tx) => {
+  const provider = await owner.post('/api/v1/providers', { type: 'espeak', name: `${name} voice`, config: {} });
+  expect(provider.status).toBe(201);
+  const { mediaId, postId, jobId } = await rt.platform.db.withOrg(orgId, async (tx) => {
     const [m] = await tx
       .insert(mediaAssets)
-      .values({ orgId, personaId: p1.body.id, storageKey: `${orgId}/a.png`, sha256: 'ab'.repeat(32), mimeType: 'image/png', bytes: 1 })
+      .values({ orgId, personaId: p1.body.id, storageKey: contentKey(orgId, 'ab'.repeat(32), '.png'), sha256: 'ab'.repeat(32), mimeType: 'image/png', bytes: 1 })
       .returning();
     const [p] = await tx.insert(posts).values({ orgId, personaId: p1.body.id, caption: `${name} post` }).returning();
-    return { mediaId: m!.id, postId: p!.id };
+    // Written directly, not through the API, so no worker is needed to keep it around.
+    const [j] = await tx
+      .insert(generationJobs)
+      .values({ orgId, personaId: p1.body.id, kind: 'voice', request: { kind: 'voice', personaId: p1.body.id, text: `${name} says hi`, resolved: {} } })
+      .returning();
+    return { mediaId: m!.id, postId: p!.id, jobId: j!.id };
   });
   return {
     orgId,
@@ -222,11 +239,13 @@ export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg>
     keyClient,
     mediaId,
     postId,
+    providerId: provider.body.id,
+    jobId,
   };
 }
 
 /** Every id that belongs to an organization, for "none of B's ids shows up" checks. */
-export const idsOf = (o: SeededOrg) => [o.orgId, o.ownerUserId, o.personaId, o.otherPersonaId, o.channelId, o.memberUserId, o.apiKeyId, o.mediaId, o.postId];
+export const idsOf = (o: SeededOrg) => [o.orgId, o.ownerUserId, o.personaId, o.otherPersonaId, o.channelId, o.memberUserId, o.apiKeyId, o.mediaId, o.postId, o.providerId, o.jobId];
 
 /**
  * Awaits a promise that must reject and returns every message of the error chain (drizzle wraps the

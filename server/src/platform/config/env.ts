@@ -39,6 +39,19 @@ const envSchema = z
     S3_ACCESS_KEY_ID: z.string().optional(),
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     S3_FORCE_PATH_STYLE: bool.default(true),
+    /** Real people's names refused in prompts: comma-separated, and/or a file with one name per line. */
+    ATELIER_DENY_NAMES: z.string().optional(),
+    ATELIER_DENY_NAMES_FILE: z.string().optional(),
+    /** nsfwjs thresholds (0..1): Porn+Hentai at or above EXPLICIT → explicit; Sexy at or above SUGGESTIVE → suggestive. */
+    RATING_EXPLICIT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
+    RATING_SUGGESTIVE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+    /** How long one generation attempt may run before it counts as hung. */
+    STUDIO_IMAGE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),
+    STUDIO_TEXT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+    STUDIO_VIDEO_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(14_400).default(1800),
+    /** Retries of a generation whose provider is down or hung, with exponential backoff from STUDIO_RETRY_DELAY_SECONDS. */
+    STUDIO_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(3),
+    STUDIO_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
     SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   })
   .superRefine((env, ctx) => {

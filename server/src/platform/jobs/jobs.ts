@@ -21,6 +21,8 @@ export interface JobDefinition<T extends JobPayload = JobPayload> {
   name: string;
   /** Defaults: 3 retries with exponential backoff from 5 s, 15 min before an active job counts as dead. */
   options?: Pick<QueueOptions, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'retryDelayMax' | 'expireInSeconds' | 'retentionSeconds'>;
+  /** Cron (UTC) on which pg-boss enqueues this job by itself, once across all processes. */
+  schedule?: string;
   /** Jobs of one queue run at most this many at once per process. */
   concurrency?: number;
   // Long external calls must not hold a transaction open (PGlite has one connection): handlers open
@@ -82,6 +84,7 @@ export class Jobs {
         ...def.options,
         deadLetter: DEAD_LETTER_QUEUE,
       });
+      if (def.schedule) await this.boss.schedule(def.name, def.schedule, { orgId: null }, { tz: 'UTC' });
     }
     this.#started = true;
   }
