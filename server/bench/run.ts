@@ -9,6 +9,7 @@
  * BENCH_WORKERS (1)       load-generator threads (0: on the server's own event loop)
  * BENCH_SECTIONS          comma-separated section names to run (default: all)
  * BENCH_DATABASE_URL      PostgreSQL server to also bench on (a scratch database is created and dropped)
+ * BENCH_IMAGES (8)        images per media/rating figure (server/bench/figures)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { loadEnv } from '../src/platform/config/env.ts';
 import { startRuntime, type Runtime } from '../src/entry/runtime.ts';
 import { measure, ratiosOf, table, type BenchContext, type BenchSettings, type RatioResult, type TargetResult } from './harness.ts';
 import { sections as allSections } from './sections/index.ts';
+import { figureSources, figuresTable, type Figure } from './figures/index.ts';
 
 const settings: BenchSettings = {
   seconds: positive('BENCH_SECONDS', 5),
@@ -140,12 +142,20 @@ async function main() {
     ratios.push(...out.ratios);
   }
 
+  const figures: Figure[] = [];
+  for (const source of figureSources) {
+    if (wanted?.length && !wanted.includes(source.name)) continue;
+    process.stderr.write(`bench figures · ${source.name}…\n`);
+    figures.push(...(await source.run()));
+  }
+
   console.log(`\nAtelier bench: ${settings.seconds}s per target, ${settings.connections} connections, ${settings.workers} load thread(s), Node ${process.version}\n`);
   console.log(table(results, ratios));
+  if (figures.length) console.log(`\n${figuresTable(figures)}`);
   const suspicious = results.filter((r) => r.non2xx > 0 || r.errors > 0);
   if (suspicious.length) console.log(`\nwarning: non-2xx answers or errors for ${suspicious.map((r) => `${r.backend} ${r.target}`).join(', ')}: numbers are not comparable`);
   console.log();
-  console.log(JSON.stringify({ bench: 'atelier', at: new Date().toISOString(), node: process.version, ...settings, results, ratios }));
+  console.log(JSON.stringify({ bench: 'atelier', at: new Date().toISOString(), node: process.version, ...settings, results, ratios, figures }));
   return suspicious.length ? 1 : 0;
 }
 
