@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
 import { desc, and, eq } from 'drizzle-orm';
 import type { App } from '../platform/http/app.ts';
 import type { Platform } from '../platform/platform.ts';
@@ -247,9 +248,7 @@ export function studioRoutes(app: App, platform: Platform, studio: StudioService
       },
       async (request, reply) => {
         if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'Send multipart/form-data with one file');
-        const file = await request.file();
-        if (!file) throw new HttpError(400, 'file_missing', 'No file in the upload');
-        const bytes = await file.toBuffer();
+        const { file, bytes } = await readUpload(request);
         const field = (name: string) => {
           const f = file.fields[name];
           const one = Array.isArray(f) ? f[0] : f;
@@ -273,4 +272,19 @@ export function studioRoutes(app: App, platform: Platform, studio: StudioService
       },
     );
   });
+}
+
+/** One uploaded file and its bytes; a malformed or oversized form is the client's error, never a 500. */
+async function readUpload(request: FastifyRequest) {
+  try {
+    const file = await request.file();
+    if (!file) throw new HttpError(400, 'file_missing', 'No file in the upload');
+    const bytes = await file.toBuffer();
+    return { file, bytes };
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 413) throw new HttpError(413, 'body_too_large', 'The file is larger than the upload limit');
+    throw new HttpError(400, 'malformed_multipart', `The upload could not be read: ${(error as Error).message}`);
+  }
 }

@@ -23,6 +23,7 @@ export type JsonSchema = {
   additionalProperties?: boolean | JsonSchema;
   propertyNames?: JsonSchema;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
   default?: unknown;
 };
 
@@ -98,12 +99,15 @@ export function example(schema: JsonSchema, ctx: ExampleContext, name?: string):
   if (schema.const !== undefined) return schema.const;
   if (schema.enum?.length) return schema.enum[0];
   if (schema.anyOf?.length) return example(schema.anyOf[0]!, ctx, name);
+  // Discriminated unions (e.g. a generation request by kind): any one alternative is valid.
+  if (schema.oneOf?.length) return example(schema.oneOf[schema.oneOf.length - 1]!, ctx, name);
   switch (typeOf(schema)) {
     case 'string': {
       if (schema.format === 'uuid') return randomUUID();
       if (schema.format === 'email') return `fuzz-${randomUUID().slice(0, 8)}@example.test`;
       if (schema.format === 'date-time') return new Date().toISOString();
       if (schema.pattern === '^\\d{6}$') return '123456';
+      if (schema.pattern?.startsWith('^([01]\\d|2[0-3])')) return '06:00';
       if (schema.pattern?.startsWith('^[a-z]{2,3}')) return 'en';
       if (schema.pattern?.startsWith('^[a-z][a-z0-9_]')) return 'token';
       const min = schema.minLength ?? 0;
@@ -262,7 +266,7 @@ function withValue(base: unknown, path: string[], value: unknown, remove = false
   return clone;
 }
 
-const isAny = (s: JsonSchema) => !typeOf(s) && s.enum === undefined && s.const === undefined && !s.anyOf;
+const isAny = (s: JsonSchema) => !typeOf(s) && s.enum === undefined && s.const === undefined && !s.anyOf && !s.oneOf;
 const acceptsObject = (s: JsonSchema) => isAny(s) || (typeOf(s) === 'object' && !s.properties);
 
 /**
