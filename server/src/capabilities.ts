@@ -6,6 +6,7 @@ import { personasCapability } from './personas/index.ts';
 import { teamCapability } from './team/index.ts';
 import { channelsCapability } from './channels/index.ts';
 import { generationCapability } from './generation/index.ts';
+import { publishingCapability } from './publishing/index.ts';
 
 /** Everything the product is made of, in one list: adding a capability touches its folder and this line. */
 export const capabilities: Capability[] = [
@@ -16,4 +17,5 @@ export const capabilities: Capability[] = [
   personasCapability,
   channelsCapability,
   generationCapability,
+  publishingCapability,
 ];

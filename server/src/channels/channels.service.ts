@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Database } from '../platform/db/database.ts';
 import { channels } from '../platform/db/schema/index.ts';
 import type { Origin, Principal } from '../platform/auth/principal.ts';
@@ -8,8 +8,9 @@ import { notFound } from '../platform/http/problem.ts';
 import type { SecretStore } from '../platform/secrets/secret-store.ts';
 import type { PersonasService } from '../personas/index.ts';
 
-export const platforms = ['x', 'instagram', 'reddit', 'telegram', 'discord', 'bluesky', 'fanvue', 'onlyfans_export', 'sandbox'] as const;
-export type PlatformName = (typeof platforms)[number];
+import { platforms, type ChannelAccount, type PlatformName } from '../publishing/connectors/types.ts';
+
+export { platforms, type PlatformName };
 
 export interface ChannelInput {
   personaId: string;
@@ -82,6 +83,45 @@ export class ChannelsService {
   /** For connectors running in jobs: the decrypted credentials of one channel. */
   credentials(orgId: string, channelId: string) {
     return this.#db.withOrg(orgId, (tx) => this.#secrets.get(tx, owner(channelId)));
+  }
+
+  /** The channel as a connector needs it, credentials opened. Jobs only. */
+  async account(orgId: string, channelId: string): Promise<ChannelAccount & { status: string; personaId: string }> {
+    return this.#db.withOrg(orgId, async (tx) => {
+      const row = (await tx.select().from(channels).where(eq(channels.id, channelId)))[0];
+      if (!row) throw notFound('channel');
+      return {
+        id: row.id,
+        orgId: row.orgId,
+        personaId: row.personaId,
+        platform: row.platform as PlatformName,
+        handle: row.handle,
+        status: row.status,
+        settings: row.settings as Record<string, unknown>,
+        credentials: await this.#secrets.get(tx, owner(row.id)),
+      };
+    });
+  }
+
+  /**
+   * Stores refreshed credentials. A value the platform did not send back is kept: a refresh must never
+   * overwrite a stored refresh token with an empty one.
+   */
+  async storeCredentials(orgId: string, channelId: string, next: Record<string, string>) {
+    const kept = Object.fromEntries(Object.entries(next).filter(([, v]) => typeof v === 'string' && v.length > 0));
+    await this.#db.withOrg(orgId, (tx) => this.#secrets.put(tx, orgId, owner(channelId), kept));
+  }
+
+  /** Flags (or clears) "reconnect needed"; returns true when the status changed (one alert per incident). */
+  async setStatus(orgId: string, channelId: string, status: 'active' | 'reconnect_needed'): Promise<boolean> {
+    return this.#db.withOrg(orgId, async (tx) => {
+      const changed = await tx
+        .update(channels)
+        .set({ status, updatedAt: new Date() })
+        .where(and(eq(channels.id, channelId), ne(channels.status, status)))
+        .returning({ id: channels.id });
+      return changed.length > 0;
+    });
   }
 }
 

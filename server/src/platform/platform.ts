@@ -25,6 +25,8 @@ export interface Platform {
   metrics: Metrics;
   auth: AuthService;
   rateLimits: RateLimits;
+  /** Capabilities register what they opened (connections, timers) to be released on close. */
+  onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function createPlatform(env: Env, overrides: { log?: Logger } = {})
     onConnectionError: (err) => log.warn({ err }, 'event bus connection error'),
   });
   const metrics = createMetrics();
+  const closers: (() => Promise<void> | void)[] = [];
   const jobs = new Jobs(db, log, { onOutcome: (queue, outcome) => metrics.jobsCompleted.inc({ queue, outcome }) });
   metrics.setQueueDepthCollector(() => jobs.depth());
   const auth = new AuthService(db, env, keyring);
@@ -73,8 +76,12 @@ export async function createPlatform(env: Env, overrides: { log?: Logger } = {})
     metrics,
     auth,
     rateLimits,
+    onClose(fn) {
+      closers.push(fn);
+    },
     async close() {
       await jobs.stop();
+      for (const fn of closers.splice(0)) await fn();
       await rateLimits.close();
       await events.close();
       await db.close();

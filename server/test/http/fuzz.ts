@@ -108,6 +108,7 @@ export function example(schema: JsonSchema, ctx: ExampleContext, name?: string):
       if (schema.format === 'date-time') return new Date().toISOString();
       if (schema.pattern === '^\\d{6}$') return '123456';
       if (schema.pattern?.startsWith('^([01]\\d|2[0-3])')) return '06:00';
+      if (schema.pattern === '^\\d{4}-\\d{2}-\\d{2}$') return new Date().toISOString().slice(0, 10);
       if (schema.pattern?.startsWith('^[a-z]{2,3}')) return 'en';
       if (schema.pattern?.startsWith('^[a-z][a-z0-9_]')) return 'token';
       const min = schema.minLength ?? 0;

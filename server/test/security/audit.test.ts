@@ -112,6 +112,24 @@ describe.each(backends)('audit log on %s', (backend) => {
       { key: 'POST /api/v1/media/{id}/reject', url: () => `/api/v1/media/${ctx.persona}/reject`, body: () => ({}) },
       { key: 'POST /api/v1/media/{id}/regenerate', url: () => `/api/v1/media/${ctx.persona}/regenerate`, body: () => ({}) },
       { key: 'DELETE /api/v1/providers/{id}', url: () => `/api/v1/providers/${ctx.provider}` },
+      {
+        key: 'POST /api/v1/channels',
+        url: () => '/api/v1/channels',
+        body: () => ({ personaId: ctx.persona, platform: 'sandbox', handle: 'outbox' }),
+        after: (b) => (ctx.sandbox = b.id),
+      },
+      {
+        key: 'POST /api/v1/posts',
+        url: () => '/api/v1/posts',
+        body: () => ({ personaId: ctx.persona, caption: 'audited post', targets: [{ channelId: ctx.sandbox }] }),
+        after: (b) => (ctx.post = b.id),
+      },
+      { key: 'PUT /api/v1/posts/{id}', url: () => `/api/v1/posts/${ctx.post}`, body: () => ({ caption: 'audited again' }) },
+      { key: 'POST /api/v1/posts/{id}/approve', url: () => `/api/v1/posts/${ctx.post}/approve`, body: () => ({}) },
+      { key: 'POST /api/v1/posts/{id}/schedule', url: () => `/api/v1/posts/${ctx.post}/schedule`, body: () => ({ at: new Date(Date.now() + 86_400_000).toISOString() }) },
+      { key: 'POST /api/v1/posts/{id}/cancel', url: () => `/api/v1/posts/${ctx.post}/cancel`, body: () => ({}) },
+      { key: 'PUT /api/v1/personas/{id}/slots', url: () => `/api/v1/personas/${ctx.persona}/slots`, body: () => ({ items: [{ name: 'Morning', localTime: '10:00' }] }) },
+      { key: 'POST /api/v1/personas/{id}/slots/autofill', url: () => `/api/v1/personas/${ctx.persona}/slots/autofill`, body: () => ({ days: 7 }) },
       { key: 'DELETE /api/v1/personas/{id}', url: () => `/api/v1/personas/${ctx.persona}` },
       { key: 'DELETE /api/v1/personas/{id}', url: () => `/api/v1/personas/${ctx.persona}` }, // 404 now: audited too
       // last: switching organization ends the current session

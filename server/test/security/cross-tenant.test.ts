@@ -18,6 +18,7 @@ const ID_SOURCES: Record<string, (b: SeededOrg) => string[]> = {
   media: (b) => [b.mediaId],
   studio: (b) => [b.jobId],
   providers: (b) => [b.providerId],
+  posts: (b) => [b.postId],
 };
 
 /** `typed`: the id the caller itself put in the URL, which a problem document may echo back (`instance`). */

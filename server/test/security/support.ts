@@ -102,6 +102,11 @@ export const knownBodies: Record<string, (ctx: { personaId?: string; orgId?: str
   'PATCH /api/v1/media/{id}': () => ({ tags: ['x'] }),
   'POST /api/v1/providers': () => ({ type: 'espeak', name: 'Body voice', config: {} }),
   'PATCH /api/v1/providers/{id}': () => ({ name: 'Renamed' }),
+  'POST /api/v1/posts': (c) => ({ personaId: c.personaId ?? randomUUID(), caption: 'body', targets: [{ channelId: randomUUID() }] }),
+  'PUT /api/v1/posts/{id}': () => ({ caption: 'edited' }),
+  'POST /api/v1/posts/{id}/schedule': () => ({ at: new Date(Date.now() + 3_600_000).toISOString() }),
+  'PUT /api/v1/personas/{id}/slots': () => ({ items: [] }),
+  'POST /api/v1/personas/{id}/slots/autofill': () => ({ days: 7 }),
 };
 
 export function bodyFor(op: Operation, ctx: { personaId?: string; orgId?: string } = {}): unknown {

@@ -52,6 +52,10 @@ const envSchema = z
     /** Retries of a generation whose provider is down or hung, with exponential backoff from STUDIO_RETRY_DELAY_SECONDS. */
     STUDIO_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(3),
     STUDIO_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+    /** How long one publish call may take before its outcome counts as unknown (then it is checked, never resent). */
+    PUBLISH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+    /** Public base URL of this server (https://…), for platforms that fetch media themselves (Instagram). */
+    PUBLIC_BASE_URL: z.string().url().optional(),
     SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   })
   .superRefine((env, ctx) => {

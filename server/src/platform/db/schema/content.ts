@@ -109,9 +109,13 @@ export const posts = pgTable(
     id: id(),
     orgId: orgId(),
     personaId: uuid('persona_id').notNull().references(() => personas.id, { onDelete: 'cascade' }),
+    /** draft → approved → scheduled → publishing → published | failed | needs_review | cancelled (rolled up from targets). */
     status: text('status').notNull().default('draft'),
     caption: text('caption').notNull().default(''),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+    priority: integer('priority').notNull().default(0),
+    assetId: uuid('asset_id'),
+    slotTemplateId: uuid('slot_template_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

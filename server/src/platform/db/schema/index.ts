@@ -1,3 +1,4 @@
 export * from './tenancy.ts';
 export * from './content.ts';
 export * from './studio.ts';
+export * from './publishing.ts';

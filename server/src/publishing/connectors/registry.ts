@@ -1,0 +1,31 @@
+import { join, resolve } from 'node:path';
+import type { Env } from '../../platform/config/env.ts';
+import type { Connector, PlatformName } from './types.ts';
+import { SandboxConnector } from './sandbox/index.ts';
+import { OnlyFansExportConnector } from './onlyfans/index.ts';
+
+/** One connector per platform; adding a network is one folder plus one line here. */
+export class Connectors {
+  readonly #byPlatform = new Map<PlatformName, Connector>();
+  constructor(env: Pick<Env, 'ATELIER_DATA_DIR'>, extra: Connector[] = []) {
+    const data = resolve(env.ATELIER_DATA_DIR);
+    for (const c of [new SandboxConnector(join(data, 'outbox')), new OnlyFansExportConnector(join(data, 'exports', 'onlyfans')), ...extra]) {
+      this.#byPlatform.set(c.platform, c);
+    }
+  }
+
+  get(platform: PlatformName): Connector {
+    const connector = this.#byPlatform.get(platform);
+    if (!connector) throw new Error(`No connector for ${platform} yet`);
+    return connector;
+  }
+
+  has(platform: PlatformName) {
+    return this.#byPlatform.has(platform);
+  }
+
+  /** Tests swap a platform's connector for one pointed at a fake. */
+  set(connector: Connector) {
+    this.#byPlatform.set(connector.platform, connector);
+  }
+}
