@@ -9,6 +9,7 @@ import { createKeyring, parseOldKeys } from '../platform/secrets/crypto.ts';
 import { MASTER_KEY_FILE } from '../platform/secrets/master-key.ts';
 import { resealDatabase } from '../platform/secrets/secret-store.ts';
 import { capabilities } from '../capabilities.ts';
+import { seedDemo } from '../demo/seed.ts';
 import { startRuntime, stopOnSignals } from './runtime.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -20,6 +21,9 @@ Commands:
   rotate-key [--new-key BASE64]
                  Re-seal every stored secret under a new master key (generated when not given).
   openapi        Print the OpenAPI document (JSON) to stdout.
+  demo [--email EMAIL] [--password PASSWORD]
+                 Seed a demo organisation: a persona, generated SFW images, a sandbox channel and two
+                 weeks of scheduled posts (the sandbox writes to <data dir>/outbox).
 `;
 
 const origin = { ip: null, userAgent: 'atelier-cli', requestId: null };
@@ -55,6 +59,22 @@ async function main(argv: string[]) {
     }
     case 'rotate-key':
       return rotateKey(env, rest);
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' } } });
+      const email = (values.email ?? 'demo@atelier.local').toLowerCase();
+      const password = values.password ?? randomBytes(12).toString('base64url');
+      const platform = await createPlatform({ ...env, LOG_LEVEL: 'warn' });
+      try {
+        for (const capability of capabilities) capability.jobs?.(platform);
+        await platform.jobs.start();
+        const demo = await seedDemo(platform, { email, password });
+        console.log(`Demo organisation ready: ${demo.posts} posts scheduled over two weeks to a sandbox channel.`);
+        console.log(`Sign in with ${email} / ${password}`);
+      } finally {
+        await platform.close();
+      }
+      return 0;
+    }
     case 'openapi': {
       const platform = await createPlatform({ ...env, LOG_LEVEL: 'silent', ATELIER_DATA_DIR: env.ATELIER_DATA_DIR });
       try {

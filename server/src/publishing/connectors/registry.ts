@@ -3,13 +3,16 @@ import type { Env } from '../../platform/config/env.ts';
 import type { Connector, PlatformName } from './types.ts';
 import { SandboxConnector } from './sandbox/index.ts';
 import { OnlyFansExportConnector } from './onlyfans/index.ts';
+import { XConnector } from './x/index.ts';
+import { BlueskyConnector } from './bluesky/index.ts';
 
 /** One connector per platform; adding a network is one folder plus one line here. */
 export class Connectors {
   readonly #byPlatform = new Map<PlatformName, Connector>();
   constructor(env: Pick<Env, 'ATELIER_DATA_DIR'>, extra: Connector[] = []) {
     const data = resolve(env.ATELIER_DATA_DIR);
-    for (const c of [new SandboxConnector(join(data, 'outbox')), new OnlyFansExportConnector(join(data, 'exports', 'onlyfans')), ...extra]) {
+    const all: Connector[] = [new SandboxConnector(join(data, 'outbox')), new OnlyFansExportConnector(join(data, 'exports', 'onlyfans')), new XConnector(), new BlueskyConnector()];
+    for (const c of [...all, ...extra]) {
       this.#byPlatform.set(c.platform, c);
     }
   }
