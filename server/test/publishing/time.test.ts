@@ -44,3 +44,17 @@ describe('channel policy router', () => {
     expect(new SandboxConnector('/tmp/none').policy().accepts).toEqual(['sfw', 'suggestive', 'explicit']);
   });
 });
+
+describe('each connector declares what its channel accepts', () => {
+  it('explicit media is refused for Instagram and for a Discord channel that is not age-restricted', async () => {
+    const { Connectors } = await import('../../src/publishing/connectors/registry.ts');
+    const connectors = new Connectors({ ATELIER_DATA_DIR: '/tmp/atelier-none' });
+    const check = (platform: 'instagram' | 'discord' | 'fanvue' | 'telegram', settings: Record<string, unknown>) =>
+      route({ platform, handle: 'h', policy: connectors.get(platform).policy({ settings }), rating: 'explicit', mediaCount: 1, text: 'x', disclosure: 'AI' });
+    expect(check('instagram', { igUserId: '1' })).toMatchObject({ ok: false, code: 'rating_not_allowed' });
+    expect(check('discord', { channelId: '1', ageRestricted: false })).toMatchObject({ ok: false, code: 'rating_not_allowed' });
+    expect(check('discord', { channelId: '1', ageRestricted: true })).toMatchObject({ ok: true });
+    expect(check('telegram', { chatId: '@c' })).toMatchObject({ ok: false });
+    expect(check('fanvue', {})).toMatchObject({ ok: true });
+  });
+});

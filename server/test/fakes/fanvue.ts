@@ -1,0 +1,379 @@
+/**
+ * A fake Fanvue API (2025-06-26) with its OAuth token endpoint and an S3-like bucket on one server.
+ *
+ * - Every API call needs `Authorization: Bearer` and `X-Fanvue-API-Version` (missing → 400, an old
+ *   version → 410 sunset); a bad token gets 401.
+ * - Media: `POST /media/uploads` → `{mediaUuid, uploadId}`; `GET /media/uploads/{id}/parts/{n}/url` →
+ *   a presigned URL on this server's `/bucket` (as a JSON string or `{url}`, see `partUrlShape`); `PUT`
+ *   there (no auth) answers an ETag; `PATCH /media/uploads/{id} {parts}` checks the ETags and starts
+ *   processing; `GET /media/{uuid}` answers `processing` for `pollsToReady` reads, then `ready`.
+ * - Posts: `POST /posts` validates audience/text/price/media like the reference and answers 201;
+ *   `GET /posts?page&size` pages them newest first with `pagination.hasMore`.
+ * - Agency routes `/creators/{creatorUserUuid}/…` map onto the same handlers for `creatorUserUuid`.
+ * - Token endpoint `/oauth2/token`: refresh tokens rotate and are single-use (reuse → invalid_grant).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { delay, listen, recordRequest, sendJson, type RecordedCall } from './util.ts';
+
+export const FAKE_FANVUE_VERSION = '2025-06-26';
+
+export interface FanvueBehaviour {
+  /**
+   * ok; rateLimitOnce: the next API call answers 429 with Retry-After once; expiredToken: the current
+   * access token gets 401 until refreshed; revokedRefresh: 401 and the refresh grant answers
+   * invalid_grant; http500: every API route answers 500; http503: 503.
+   */
+  mode: 'ok' | 'rateLimitOnce' | 'expiredToken' | 'revokedRefresh' | 'http500' | 'http503';
+  retryAfterSeconds: number;
+  /** POST /posts creates the post, then waits this long before answering. */
+  delayPublishMs: number;
+  /** Status reads of a completed upload before it is ready. */
+  pollsToReady: number;
+  /** Shape of the part-URL answer. */
+  partUrlShape: 'string' | 'object';
+  /** Media processing ends in error. */
+  mediaError: boolean;
+  /** Client auth the token endpoint expects. */
+  tokenAuth: 'basic' | 'post';
+}
+
+const DEFAULT_BEHAVIOUR: FanvueBehaviour = {
+  mode: 'ok',
+  retryAfterSeconds: 12,
+  delayPublishMs: 0,
+  pollsToReady: 1,
+  partUrlShape: 'object',
+  mediaError: false,
+  tokenAuth: 'basic',
+};
+
+export interface FakeFanvueMedia {
+  uuid: string;
+  uploadId: string;
+  name: string;
+  filename: string;
+  mediaType: 'image' | 'video' | 'audio' | 'document';
+  status: 'created' | 'processing' | 'ready' | 'error';
+  pollsLeft: number;
+  parts: Map<number, { bytes: Buffer; etag: string }>;
+  bytes?: Buffer;
+}
+
+export interface FakeFanvuePost {
+  uuid: string;
+  createdAt: string;
+  text: string | null;
+  price: number | null;
+  audience: 'subscribers' | 'followers-and-subscribers';
+  publishAt: string | null;
+  publishedAt: string | null;
+  expiresAt: string | null;
+  mediaUuids: string[];
+  isPinned: boolean;
+  likesCount: number;
+  commentsCount: number;
+  tips: { count: number; totalGross: number; totalNet: number };
+}
+
+export interface FakeFanvue {
+  url: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  creatorUserUuid: string;
+  calls: RecordedCall[];
+  behaviour: FanvueBehaviour;
+  set(patch: Partial<FanvueBehaviour>): void;
+  posts: FakeFanvuePost[];
+  media: Map<string, FakeFanvueMedia>;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  callsTo(path: string | RegExp, method?: string): RecordedCall[];
+  close(): Promise<void>;
+}
+
+function formOf(call: RecordedCall): Record<string, string> {
+  if (Buffer.isBuffer(call.body) && String(call.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(call.body.toString('utf8')));
+  }
+  return {};
+}
+
+export async function startFakeFanvue(options: { clientId?: string; clientSecret?: string; accessToken?: string; refreshToken?: string; behaviour?: Partial<FanvueBehaviour> } = {}): Promise<FakeFanvue> {
+  const calls: RecordedCall[] = [];
+  const behaviour: FanvueBehaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
+  const clientId = options.clientId ?? 'fanvue-client-id';
+  const clientSecret = options.clientSecret ?? 'fanvue-client-secret';
+  const creatorUserUuid = randomUUID();
+  let accessToken = options.accessToken ?? 'fanvue-access-token';
+  let refreshToken = options.refreshToken ?? 'fanvue-refresh-token';
+  let rateLimitUsed = false;
+  let refreshedSinceMode = false;
+  const posts: FakeFanvuePost[] = [];
+  const media = new Map<string, FakeFanvueMedia>();
+  let baseUrl = '';
+
+  const error = (res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}) => sendJson(res, status, { error: http.STATUS_CODES[status] ?? 'Error', message, statusCode: status }, headers);
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const call = await recordRequest(req, calls);
+
+      // ---- bucket (presigned PUT, no auth)
+      const bucket = /^\/bucket\/([^/]+)\/(\d+)$/.exec(call.path);
+      if (bucket && call.method === 'PUT') {
+        const item = [...media.values()].find((m) => m.uploadId === bucket[1]);
+        if (!item || call.query['X-Amz-Signature'] !== `sig-${item.uploadId}-${bucket[2]}` || req.headers.authorization) {
+          res.writeHead(403, { 'Content-Type': 'application/xml' });
+          res.end('<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error>');
+          return;
+        }
+        const bytes = Buffer.isBuffer(call.body) ? call.body : Buffer.alloc(0);
+        const etag = `"${randomBytes(8).toString('hex')}"`;
+        item.parts.set(Number(bucket[2]), { bytes, etag });
+        res.writeHead(200, { ETag: etag, 'Content-Length': '0' });
+        res.end();
+        return;
+      }
+
+      // ---- token endpoint
+      if (call.path === '/oauth2/token' && call.method === 'POST') {
+        const form = formOf(call);
+        let id: string | undefined;
+        let secret: string | undefined;
+        const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        if (behaviour.tokenAuth === 'basic' && basic) {
+          [id, secret] = Buffer.from(basic, 'base64').toString('utf8').split(':').map((s) => decodeURIComponent(s));
+        } else if (behaviour.tokenAuth === 'post') {
+          id = form.client_id;
+          secret = form.client_secret;
+        }
+        if (id !== clientId || secret !== clientSecret) {
+          sendJson(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).' });
+          return;
+        }
+        if (form.grant_type !== 'refresh_token') {
+          sendJson(res, 400, { error: 'unsupported_grant_type' });
+          return;
+        }
+        if (behaviour.mode === 'revokedRefresh' || form.refresh_token !== refreshToken) {
+          sendJson(res, 400, { error: 'invalid_grant', error_description: 'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.' });
+          return;
+        }
+        accessToken = `fanvue-access-${randomBytes(6).toString('hex')}`;
+        refreshToken = `fanvue-refresh-${randomBytes(6).toString('hex')}`; // rotation: the old one is now invalid
+        refreshedSinceMode = true;
+        sendJson(res, 200, { access_token: accessToken, refresh_token: refreshToken, token_type: 'bearer', expires_in: 3599, scope: 'openid offline_access read:self write:post read:post write:media read:media' });
+        return;
+      }
+
+      // ---- API: version header, auth
+      const version = req.headers['x-fanvue-api-version'];
+      if (typeof version !== 'string') {
+        error(res, 400, 'Missing required header X-Fanvue-API-Version');
+        return;
+      }
+      if (version < '2025-06-26') {
+        error(res, 410, `API version ${version} is no longer supported`);
+        return;
+      }
+      if (version !== FAKE_FANVUE_VERSION) {
+        error(res, 400, `API version ${version} not supported`);
+        return;
+      }
+      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const tokenDead = (behaviour.mode === 'expiredToken' || behaviour.mode === 'revokedRefresh') && !refreshedSinceMode;
+      if (!bearer || bearer !== accessToken || tokenDead) {
+        error(res, 401, 'Unauthorized');
+        return;
+      }
+      if (behaviour.mode === 'http500') {
+        error(res, 500, 'Internal server error');
+        return;
+      }
+      if (behaviour.mode === 'http503') {
+        error(res, 503, 'Service unavailable');
+        return;
+      }
+      const reset = String(Math.floor(Date.now() / 1000) + 60);
+      if (behaviour.mode === 'rateLimitOnce' && !rateLimitUsed) {
+        rateLimitUsed = true;
+        error(res, 429, 'Too many requests', { 'retry-after': String(behaviour.retryAfterSeconds), 'x-ratelimit-limit': '200', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset });
+        return;
+      }
+      const headers = { 'x-ratelimit-limit': '200', 'x-ratelimit-remaining': '150', 'x-ratelimit-reset': reset };
+
+      // Agency routes map onto the same handlers.
+      let path = call.path;
+      const agency = /^\/creators\/([^/]+)(\/.*)$/.exec(path);
+      if (agency) {
+        if (agency[1] !== creatorUserUuid) {
+          error(res, 403, 'Not a creator of this agency', headers);
+          return;
+        }
+        path = agency[2]!;
+      }
+      const body = (call.body && typeof call.body === 'object' && !Buffer.isBuffer(call.body) ? call.body : {}) as Record<string, unknown>;
+
+      if (path === '/users/me' && call.method === 'GET') {
+        sendJson(res, 200, { uuid: randomUUID(), handle: 'atelier-persona', displayName: 'Atelier Persona', isCreator: true, createdAt: '2025-01-01T00:00:00.000Z' }, headers);
+        return;
+      }
+
+      if (path === '/media/uploads' && call.method === 'POST') {
+        const name = body.name;
+        const filename = body.filename;
+        const mediaType = body.mediaType;
+        if (typeof name !== 'string' || !name || name.length > 255 || typeof filename !== 'string' || !filename || filename.length > 255 || !['image', 'video', 'audio', 'document'].includes(String(mediaType))) {
+          error(res, 400, 'Request validation failed: name, filename (1-255) and mediaType (image|video|audio|document) are required', headers);
+          return;
+        }
+        const item: FakeFanvueMedia = { uuid: randomUUID(), uploadId: `upl_${randomBytes(10).toString('hex')}`, name, filename, mediaType: mediaType as FakeFanvueMedia['mediaType'], status: 'created', pollsLeft: behaviour.pollsToReady, parts: new Map() };
+        media.set(item.uuid, item);
+        sendJson(res, 200, { mediaUuid: item.uuid, uploadId: item.uploadId }, headers);
+        return;
+      }
+
+      const partUrl = /^\/media\/uploads\/([^/]+)\/parts\/(\d+)\/url$/.exec(path);
+      if (partUrl && call.method === 'GET') {
+        const item = [...media.values()].find((m) => m.uploadId === partUrl[1]);
+        if (!item || item.status !== 'created') {
+          error(res, 404, 'Upload session not found', headers);
+          return;
+        }
+        const signed = `${baseUrl}/bucket/${item.uploadId}/${partUrl[2]}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=sig-${item.uploadId}-${partUrl[2]}`;
+        sendJson(res, 200, behaviour.partUrlShape === 'string' ? signed : { url: signed }, headers);
+        return;
+      }
+
+      const complete = /^\/media\/uploads\/([^/]+)$/.exec(path);
+      if (complete && call.method === 'PATCH') {
+        const item = [...media.values()].find((m) => m.uploadId === complete[1]);
+        if (!item || item.status !== 'created') {
+          error(res, 404, 'Upload session not found', headers);
+          return;
+        }
+        const parts = Array.isArray(body.parts) ? (body.parts as { ETag?: string; PartNumber?: number }[]) : [];
+        const numbers = [...item.parts.keys()].sort((a, b) => a - b);
+        const ok = parts.length === numbers.length && parts.every((p, i) => p.PartNumber === numbers[i] && p.ETag === item.parts.get(numbers[i]!)?.etag);
+        if (!ok || numbers.length === 0 || numbers.some((n, i) => n !== i + 1)) {
+          error(res, 400, 'InvalidPart: the parts list does not match the uploaded parts', headers);
+          return;
+        }
+        item.bytes = Buffer.concat(numbers.map((n) => item.parts.get(n)!.bytes));
+        item.status = behaviour.mediaError ? 'error' : item.pollsLeft > 0 ? 'processing' : 'ready';
+        sendJson(res, 200, { status: item.status === 'error' ? 'processing' : item.status }, headers);
+        return;
+      }
+
+      const mediaGet = /^\/media\/([0-9a-f-]{36})$/.exec(path);
+      if (mediaGet && call.method === 'GET') {
+        const item = media.get(mediaGet[1]!);
+        if (!item) {
+          error(res, 404, 'Media not found', headers);
+          return;
+        }
+        if (item.status === 'processing') {
+          if (item.pollsLeft > 0) item.pollsLeft -= 1;
+          if (item.pollsLeft === 0) item.status = 'ready';
+          sendJson(res, 200, { uuid: item.uuid, status: 'processing' }, headers);
+          return;
+        }
+        if (item.status !== 'ready') {
+          sendJson(res, 200, { uuid: item.uuid, status: item.status }, headers);
+          return;
+        }
+        sendJson(res, 200, { uuid: item.uuid, status: 'ready', createdAt: '2026-01-01', caption: null, description: null, name: item.name, mediaType: item.mediaType, recommendedPrice: null, variants: [] }, headers);
+        return;
+      }
+
+      if (path === '/posts' && call.method === 'POST') {
+        const problems: string[] = [];
+        const audience = body.audience;
+        if (audience !== 'subscribers' && audience !== 'followers-and-subscribers') problems.push('audience must be subscribers or followers-and-subscribers');
+        if (body.text !== undefined && (typeof body.text !== 'string' || body.text.length > 5000)) problems.push('text must be a string of at most 5000 characters');
+        const mediaUuids = Array.isArray(body.mediaUuids) ? (body.mediaUuids as unknown[]).map(String) : [];
+        for (const uuid of mediaUuids) if (media.get(uuid)?.status !== 'ready') problems.push(`media ${uuid} is not ready`);
+        if (body.price !== undefined) {
+          if (typeof body.price !== 'number' || body.price < 300) problems.push('price must be >= 300');
+          if (mediaUuids.length === 0) problems.push('price requires media');
+        }
+        if (problems.length > 0) {
+          sendJson(res, 400, { error: 'Bad Request', message: 'Request validation failed', errors: problems.map((message) => ({ message })) }, headers);
+          return;
+        }
+        const now = new Date().toISOString();
+        const post: FakeFanvuePost = {
+          uuid: randomUUID(),
+          createdAt: now,
+          text: typeof body.text === 'string' ? body.text : null,
+          price: typeof body.price === 'number' ? body.price : null,
+          audience: audience as FakeFanvuePost['audience'],
+          publishAt: null,
+          publishedAt: now,
+          expiresAt: null,
+          mediaUuids,
+          isPinned: false,
+          likesCount: 0,
+          commentsCount: 0,
+          tips: { count: 0, totalGross: 0, totalNet: 0 },
+        };
+        posts.push(post);
+        if (behaviour.delayPublishMs > 0) await delay(behaviour.delayPublishMs);
+        if (res.destroyed) return;
+        const { mediaUuids: _m, isPinned: _p, likesCount: _l, commentsCount: _c, tips: _t, ...created } = post;
+        sendJson(res, 201, { ...created, mediaPreviewUuid: null }, headers);
+        return;
+      }
+
+      if (path === '/posts' && call.method === 'GET') {
+        const page = Math.max(1, Number(call.query.page ?? 1));
+        const size = Number(call.query.size ?? 15);
+        if (!Number.isInteger(size) || size < 1 || size > 50) {
+          error(res, 400, 'Request validation failed: size must be 1-50', headers);
+          return;
+        }
+        const all = [...posts].sort((a, b) => Number(b.isPinned) - Number(a.isPinned) || b.createdAt.localeCompare(a.createdAt));
+        const slice = all.slice((page - 1) * size, page * size);
+        sendJson(res, 200, { data: slice, pagination: { page, size: slice.length, hasMore: page * size < all.length } }, headers);
+        return;
+      }
+
+      error(res, 404, `Cannot ${call.method} ${call.path}`, headers);
+    })().catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error', message: String(err) });
+    });
+  });
+
+  const handle = await listen(server);
+  baseUrl = handle.url;
+  return {
+    url: handle.url,
+    tokenUrl: `${handle.url}/oauth2/token`,
+    clientId,
+    clientSecret,
+    creatorUserUuid,
+    calls,
+    behaviour,
+    set(patch) {
+      Object.assign(behaviour, patch);
+      if (patch.mode !== undefined) {
+        rateLimitUsed = false;
+        refreshedSinceMode = false;
+      }
+    },
+    posts,
+    media,
+    get accessToken() {
+      return accessToken;
+    },
+    get refreshToken() {
+      return refreshToken;
+    },
+    callsTo(path, method) {
+      return calls.filter((c) => (typeof path === 'string' ? c.path === path : path.test(c.path)) && (method === undefined || c.method === method));
+    },
+    close: handle.close,
+  };
+}
