@@ -1,15 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadEnv } from '../../src/platform/config/env.ts';
-import { startRuntime, WEB_DIST, type Runtime } from '../../src/entry/runtime.ts';
+import { startRuntime, type Runtime } from '../../src/entry/runtime.ts';
+import { builtWeb } from './web-build.ts';
 
 // The dashboard end to end: the built SPA served by the real server, driven by a real Chromium.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,14 +19,6 @@ const EMAIL = 'owner@example.test';
 const PASSWORD = 'correct horse battery staple';
 const shot = (name: string) => join(tmpdir(), `atelier-e2e-${name}.png`);
 
-/** Builds web/dist when missing, as `npm start` would; a present build is reused to keep the test fast. */
-function ensureWebBuild() {
-  if (existsSync(join(WEB_DIST, 'index.html'))) return;
-  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build'], { cwd: dirname(WEB_DIST), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`web build failed:\n${result.stdout}\n${result.stderr}`);
-}
-
 describe.skipIf(!hasChromium)('web dashboard in Chromium', () => {
   let runtime: Runtime;
   let dataDir: string;
@@ -36,7 +27,8 @@ describe.skipIf(!hasChromium)('web dashboard in Chromium', () => {
   let base: string;
 
   beforeAll(async () => {
-    ensureWebBuild();
+    // The current sources, built once and shared with the other browser tests (see web-build.ts).
+    const webDist = await builtWeb();
     dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-'));
     const env = loadEnv({
       NODE_ENV: 'test',
@@ -46,7 +38,7 @@ describe.skipIf(!hasChromium)('web dashboard in Chromium', () => {
       HOST: '127.0.0.1',
       PORT: '0',
     });
-    runtime = await startRuntime(env, { http: true, workers: false, webDist: WEB_DIST, listen: true });
+    runtime = await startRuntime(env, { http: true, workers: false, webDist, listen: true });
     await runtime.platform.auth.createOrgWithOwner({ orgName: 'Maison Demo', email: EMAIL, password: PASSWORD }, { ip: null, userAgent: null, requestId: null });
     base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({

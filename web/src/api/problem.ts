@@ -39,3 +39,10 @@ export function fieldErrors(error: unknown): Record<string, string> {
   }
   return out;
 }
+
+/** The error for a field or for anything inside it (`stylePresets.2.name` counts for `stylePresets`). */
+export function errorUnder(errors: Record<string, string>, path: string): string | undefined {
+  if (errors[path]) return errors[path];
+  const nested = Object.keys(errors).find((k) => k.startsWith(`${path}.`));
+  return nested ? errors[nested] : undefined;
+}

@@ -16,8 +16,10 @@ export type Permission =
   | 'personas:read'
   | 'personas:write'
   | 'personas:delete'
+  | 'settings:manage'
   | 'posts:read'
   | 'media:read'
+  | 'media:write'
   | 'inbox:read'
   | 'sales:read'
   | 'analytics:read';

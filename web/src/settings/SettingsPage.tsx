@@ -4,18 +4,26 @@ import { useCan, useMe, type Permission } from '../app/me';
 import { navigate, onLinkClick } from '../app/router';
 import { ApiKeysSection } from './ApiKeysSection';
 import { AuditSection } from './AuditSection';
+import { ProvidersSection } from './ProvidersSection';
 import { SecuritySection } from './SecuritySection';
 import { TeamSection } from './TeamSection';
 
-type Tab = 'team' | 'api-keys' | 'audit' | 'security';
+type Tab = 'team' | 'api-keys' | 'providers' | 'audit' | 'security';
 const tabs: { id: Tab; needs: Permission | 'user' }[] = [
   { id: 'team', needs: 'team:read' },
   { id: 'api-keys', needs: 'apikeys:manage' },
+  { id: 'providers', needs: 'settings:manage' },
   { id: 'audit', needs: 'audit:read' },
   // Two-factor belongs to a person; an API key has nothing to secure here.
   { id: 'security', needs: 'user' },
 ];
-const labels = { team: 'settings.tabs.team', 'api-keys': 'settings.tabs.apiKeys', audit: 'settings.tabs.audit', security: 'settings.tabs.security' } as const;
+const labels = {
+  team: 'settings.tabs.team',
+  'api-keys': 'settings.tabs.apiKeys',
+  providers: 'settings.tabs.providers',
+  audit: 'settings.tabs.audit',
+  security: 'settings.tabs.security',
+} as const;
 
 export function SettingsPage({ path }: { path: string }) {
   const { t } = useTranslation();
@@ -39,6 +47,7 @@ export function SettingsPage({ path }: { path: string }) {
       </nav>
       {current?.id === 'team' && <TeamSection />}
       {current?.id === 'api-keys' && <ApiKeysSection />}
+      {current?.id === 'providers' && <ProvidersSection />}
       {current?.id === 'audit' && <AuditSection />}
       {current?.id === 'security' && <SecuritySection />}
       {visible.length === 0 && <p className="muted">{t('settings.nothing')}</p>}

@@ -9,11 +9,15 @@ import { ComingSoon } from './ComingSoon';
 import { sectionOf, sections } from './nav';
 import { PersonasPage } from '../personas/PersonasPage';
 import { SettingsPage } from '../settings/SettingsPage';
+import { StudioPage } from '../studio/StudioPage';
+import { useLiveEvents } from '../app/live';
 
 export function Shell() {
   const { t } = useTranslation();
   const me = useMeQuery();
   const path = usePath();
+  // One live event stream for the whole signed-in dashboard.
+  useLiveEvents();
 
   useEffect(() => adoptAccountLanguage(me.data?.user?.locale), [me.data?.user?.locale]);
 
@@ -60,5 +64,6 @@ export function Shell() {
 function SectionView({ id, path }: { id: (typeof sections)[number]['id']; path: string }) {
   if (id === 'personas') return <PersonasPage />;
   if (id === 'settings') return <SettingsPage path={path} />;
+  if (id === 'studio') return <StudioPage path={path} />;
   return <ComingSoon section={id} />;
 }
