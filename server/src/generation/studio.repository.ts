@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../platform/db/database.ts';
 import { captions, generationJobs, mediaAssets, personaStudio } from '../platform/db/schema/index.ts';
+import { hammingDistance } from './media/phash.ts';
 
 export type JobRow = typeof generationJobs.$inferSelect;
 export type AssetRow = typeof mediaAssets.$inferSelect;
@@ -73,17 +74,7 @@ export async function nearDuplicates(tx: Tx, personaId: string, phash: string, m
     .select({ id: mediaAssets.id, phash: mediaAssets.phash })
     .from(mediaAssets)
     .where(and(eq(mediaAssets.personaId, personaId), sql`${mediaAssets.phash} is not null`));
-  return rows.filter((r) => hamming(r.phash!, phash) <= maxDistance).map((r) => r.id);
-}
-
-function hamming(a: string, b: string) {
-  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
-  let n = 0;
-  while (x) {
-    n += Number(x & 1n);
-    x >>= 1n;
-  }
-  return n;
+  return rows.filter((r) => hammingDistance(r.phash!, phash) <= maxDistance).map((r) => r.id);
 }
 
 export function latestApprovedImages(tx: Tx, personaId: string, limit: number) {

@@ -13,6 +13,9 @@ import type { Rating } from '../safety/types.ts';
 import type { Connectors } from './connectors/registry.ts';
 import type { PlatformName } from './connectors/types.ts';
 import { route } from './router.ts';
+import { publicMediaUrl } from './public-media.ts';
+import { checkPublicUrl } from './connectors/instagram/index.ts';
+import { isNearDuplicate } from '../generation/media/pipeline.ts';
 import { isoWeekday, localDates, localDay, localToUtc } from './time.ts';
 import * as repo from './calendar.repository.ts';
 
@@ -53,9 +56,11 @@ export class CalendarService {
   async #plan(p: Principal, input: PostInput) {
     await this.#personas.get(p, input.personaId);
     let rating: Rating = 'sfw';
+    let asset: typeof mediaAssets.$inferSelect | undefined;
     if (input.assetId) {
-      const asset = await this.#platform.db.withOrg(p.orgId, (tx) => tx.select().from(mediaAssets).where(eq(mediaAssets.id, input.assetId!)).then((r) => r[0]));
+      asset = await this.#platform.db.withOrg(p.orgId, (tx) => tx.select().from(mediaAssets).where(eq(mediaAssets.id, input.assetId!)).then((r) => r[0]));
       if (!asset || asset.personaId !== input.personaId) throw new HttpError(422, 'asset_not_own', 'The media must be one of this persona’s assets');
+      await this.#assertNotCopied(p, asset);
       if (asset.status !== 'approved') throw new HttpError(409, 'asset_not_approved', 'This media is waiting for approval (or was rejected): approve it first');
       if (asset.rating === 'unrated') throw new HttpError(409, 'asset_unrated', 'This media has no rating yet');
       rating = asset.rating;
@@ -76,9 +81,36 @@ export class CalendarService {
         disclosure: settings.disclosureText,
       });
       if (!verdict.ok) throw new HttpError(422, verdict.code, verdict.message, { channelId: t.channelId });
+      if (asset && connector.policy({ settings: channel.settings }).needsPublicMediaUrl) await this.#assertPublic(asset.storageKey, channel.handle);
       rows.push({ channelId: t.channelId, variant: t.variant ?? 'original', text: verdict.text, options: t.options ?? {} });
     }
     return rows;
+  }
+
+  /** Instagram fetches media itself: the URL must answer from outside before anything is scheduled. */
+  async #assertPublic(key: string, handle: string) {
+    const url = await publicMediaUrl(this.#platform.storage, this.#platform.env, key);
+    if (!url) throw new HttpError(422, 'no_public_url', `${handle} fetches media from a public URL: set PUBLIC_BASE_URL (or use S3 storage reachable from the internet)`);
+    const check = await checkPublicUrl(url, AbortSignal.timeout(10_000));
+    if (!check.ok) throw new HttpError(422, 'media_not_reachable', `${handle} could not fetch the media at its public URL: ${check.problem}`);
+  }
+
+  /**
+   * The same picture on two personas' accounts is "identical content across accounts" (X forbids it, and
+   * it gives personas away): a near-duplicate already on another persona's calendar is refused.
+   */
+  async #assertNotCopied(p: Principal, asset: typeof mediaAssets.$inferSelect) {
+    if (!asset.phash) return;
+    const others = await this.#platform.db.withOrg(p.orgId, (tx) =>
+      tx
+        .select({ phash: mediaAssets.phash, personaId: mediaAssets.personaId })
+        .from(posts)
+        .innerJoin(mediaAssets, eq(mediaAssets.id, posts.assetId))
+        .where(and(sql`${posts.personaId} <> ${asset.personaId}`, sql`${posts.status} <> 'cancelled'`, sql`${mediaAssets.phash} is not null`)),
+    );
+    if (others.some((o) => isNearDuplicate(o.phash!, asset.phash!))) {
+      throw new HttpError(409, 'near_duplicate_across_personas', 'A near-identical picture is already planned for another persona: platforms forbid the same content across accounts');
+    }
   }
 
   async create(p: Principal, input: PostInput, origin: Origin) {

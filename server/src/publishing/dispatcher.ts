@@ -11,6 +11,7 @@ import type { Rating } from '../safety/types.ts';
 import { ConnectorError, type ChannelAccount, type Connector, type PlatformName, type PublishMedia, type PublishRequest, type PublishResult } from './connectors/types.ts';
 import type { Connectors } from './connectors/registry.ts';
 import { route } from './router.ts';
+import { publicMediaUrl } from './public-media.ts';
 import { DISPATCH_JOB } from './calendar.service.ts';
 import * as repo from './calendar.repository.ts';
 
@@ -174,6 +175,7 @@ export class Dispatcher {
         width: variant?.width ?? asset.width,
         height: variant?.height ?? asset.height,
         rating,
+        ...(connector.policy(account).needsPublicMediaUrl ? { publicUrl: (await publicMediaUrl(storage, this.#platform.env, key)) ?? undefined } : {}),
       });
     }
     // The channel's settings may have changed since scheduling: route again before sending.

@@ -42,7 +42,7 @@ export const publishingCapability: Capability = {
   name: 'publishing',
   routes(app, platform) {
     const p = publishingServices(platform);
-    publishingRoutes(app, p.calendar, p.channels, p.connectors.get('onlyfans_export') as OnlyFansExportConnector);
+    publishingRoutes(app, p.calendar, p.channels, p.connectors.get('onlyfans_export') as OnlyFansExportConnector, p.connectors);
   },
   jobs(platform) {
     publishingServices(platform).dispatcher.register();

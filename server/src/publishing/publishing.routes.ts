@@ -7,6 +7,7 @@ import { targetStatuses } from '../platform/db/schema/index.ts';
 import type { ChannelsService } from '../channels/index.ts';
 import type { CalendarService } from './calendar.service.ts';
 import type { OnlyFansExportConnector } from './connectors/onlyfans/index.ts';
+import type { Connectors } from './connectors/registry.ts';
 
 const security = [{ bearerAuth: [] }];
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
@@ -45,7 +46,7 @@ const slotSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
-export function publishingRoutes(app: App, calendar: CalendarService, channels: ChannelsService, onlyfans: OnlyFansExportConnector) {
+export function publishingRoutes(app: App, calendar: CalendarService, channels: ChannelsService, onlyfans: OnlyFansExportConnector, connectors: Connectors) {
   app.post(
     '/api/v1/posts',
     {
@@ -207,6 +208,35 @@ export function publishingRoutes(app: App, calendar: CalendarService, channels: 
       const channel = await channels.get(principalOf(request), request.params.id);
       if (channel.platform !== 'onlyfans_export') throw new HttpError(409, 'not_an_export_channel', 'Only OnlyFans export channels have a bundle');
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="onlyfans-schedule.csv"').send(await onlyfans.schedule(channel));
+    },
+  );
+  channelChecks(app, channels, connectors);
+}
+
+function channelChecks(app: App, channels: ChannelsService, connectors: Connectors) {
+  app.get(
+    '/api/v1/channels/:id/checks',
+    {
+      config: { access: 'channels:read' },
+      schema: {
+        tags: ['calendar'],
+        summary: 'Setup checks of a connected account (e.g. X: the bio says it is automated and who runs it)',
+        security,
+        params: uuidParam,
+        response: { 200: z.object({ ok: z.boolean(), problems: z.array(z.string()) }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const channel = await channels.get(p, request.params.id);
+      const connector = connectors.has(channel.platform) ? connectors.get(channel.platform) : null;
+      if (!connector?.verify) return { ok: true, problems: [] };
+      const account = await channels.account(p.orgId, channel.id);
+      try {
+        return await connector.verify(account, { signal: AbortSignal.timeout(15_000) });
+      } catch (error) {
+        return { ok: false, problems: [`Could not check the account: ${(error as Error).message}`] };
+      }
     },
   );
 }

@@ -165,3 +165,40 @@ describe('publishing: calendar → dispatch, exactly once', () => {
     expect(res.body.detail).toMatch(/accepts sfw, suggestive content only; this media is rated explicit/);
   });
 });
+
+describe('publishing: content checks before scheduling', () => {
+  let rt: TestRuntime;
+  let owner: ApiClient;
+  beforeAll(async () => {
+    rt = await testRuntime('pglite');
+    owner = (await ownerClient(rt.app, rt.platform, 'Checks')).client;
+  });
+  afterAll(() => rt?.stop());
+
+  const upload = async (personaId: string, png: Buffer) => {
+    const form = new FormData();
+    form.set('personaId', personaId);
+    form.set('file', new Blob([png], { type: 'image/png' }), 'a.png');
+    const req = new Request('http://x/', { method: 'POST', body: form });
+    const res = await rt.app.inject({ method: 'POST', url: '/api/v1/media/upload', headers: { authorization: `Bearer ${owner.token}`, 'content-type': req.headers.get('content-type')! }, payload: Buffer.from(await req.arrayBuffer()) });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id as string;
+  };
+
+  it('refuses the same picture on a second persona, and Instagram without a public media URL', async () => {
+    const png = await sharp({ create: { width: 320, height: 320, channels: 3, background: { r: 20, g: 140, b: 90 } } }).png().toBuffer();
+    const [a, b] = await Promise.all([owner.post('/api/v1/personas', personaBody('Ada')), owner.post('/api/v1/personas', personaBody('Bea'))]);
+    const [assetA, assetB] = [await upload(a.body.id, png), await upload(b.body.id, png)];
+    const chanA = (await owner.post('/api/v1/channels', { personaId: a.body.id, platform: 'sandbox', handle: 'a' })).body.id;
+    const chanB = (await owner.post('/api/v1/channels', { personaId: b.body.id, platform: 'sandbox', handle: 'b' })).body.id;
+    expect((await owner.post('/api/v1/posts', { personaId: a.body.id, caption: 'one', assetId: assetA, targets: [{ channelId: chanA }] })).status).toBe(201);
+    const copy = await owner.post('/api/v1/posts', { personaId: b.body.id, caption: 'two', assetId: assetB, targets: [{ channelId: chanB }] });
+    expect(copy.status).toBe(409);
+    expect(copy.body.code).toBe('near_duplicate_across_personas');
+
+    const ig = (await owner.post('/api/v1/channels', { personaId: a.body.id, platform: 'instagram', handle: '@ada', settings: { igUserId: '17841400000000000' }, credentials: { access_token: 't' } })).body.id;
+    const insta = await owner.post('/api/v1/posts', { personaId: a.body.id, caption: 'insta', assetId: assetA, targets: [{ channelId: ig }] });
+    expect(insta.status).toBe(422);
+    expect(insta.body.code).toBe('no_public_url');
+  });
+});
