@@ -10,6 +10,8 @@
  * BENCH_SECTIONS          comma-separated section names to run (default: all)
  * BENCH_DATABASE_URL      PostgreSQL server to also bench on (a scratch database is created and dropped)
  * BENCH_IMAGES (8)        images per media/rating figure (server/bench/figures)
+ * BENCH_DISPATCH_POSTS (100000), BENCH_DISPATCH_PERSONAS (1000), BENCH_DISPATCH_WINDOW_SECONDS (posts/100)
+ *                         the publishing dispatch figure, on BENCH_DATABASE_URL only (about 20 min at full size)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

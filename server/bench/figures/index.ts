@@ -1,5 +1,6 @@
 import { benchPipeline } from '../../src/generation/media/bench.ts';
 import { benchRating } from '../../src/safety/rating-bench.ts';
+import { benchDispatch } from './dispatch.ts';
 
 /**
  * Measurements that need no HTTP server (media processing, models). Each returns named figures; the
@@ -36,6 +37,17 @@ export const figureSources: FigureSource[] = [
     async run() {
       const r = await benchRating(images() * 2);
       return [{ group: 'rating', name: `nsfwjs rating per image (${r.backend})`, value: r.msPerImage, unit: 'ms' }];
+    },
+  },
+  {
+    name: 'dispatch',
+    async run() {
+      const url = process.env.BENCH_DATABASE_URL;
+      if (!url) {
+        process.stderr.write('bench dispatch · skipped: set BENCH_DATABASE_URL (PostgreSQL) to run it\n');
+        return [];
+      }
+      return benchDispatch(url);
     },
   },
 ];

@@ -67,7 +67,7 @@ export class Dispatcher {
   register() {
     this.#platform.jobs.register<DispatchPayload>({
       name: DISPATCH_JOB,
-      concurrency: 4,
+      concurrency: this.#platform.env.PUBLISH_CONCURRENCY,
       // The dispatcher reschedules by itself; a pg-boss retry only follows a dead worker (→ recovery).
       options: { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: Math.ceil(this.publishTimeoutMs / 1000) + 60 },
       handler: (job) => this.dispatch(job),

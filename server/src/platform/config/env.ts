@@ -54,6 +54,8 @@ const envSchema = z
     STUDIO_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
     /** How long one publish call may take before its outcome counts as unknown (then it is checked, never resent). */
     PUBLISH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+    /** Targets one process publishes at once. */
+    PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
     /** Public base URL of this server (https://…), for platforms that fetch media themselves (Instagram). */
     PUBLIC_BASE_URL: z.string().url().optional(),
     SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),

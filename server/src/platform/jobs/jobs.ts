@@ -94,11 +94,24 @@ export class Jobs {
     if (this.#working) return;
     this.#working = true;
     for (const def of this.#definitions.values()) {
+      const size = def.concurrency ?? 1;
       await this.boss.work<JobPayload>(
         def.name,
-        { localConcurrency: def.concurrency ?? 1, batchSize: 1, pollingIntervalSeconds: 1 },
+        // A batch of up to `concurrency` jobs runs at once; while batches come back full, the next fetch
+        // follows immediately instead of waiting for the poll.
+        { batchSize: size, pollingIntervalSeconds: 1, ...(size > 1 ? { burstWhenBatchFull: true } : {}) },
         async (jobs: Job<JobPayload>[]) => {
-          for (const job of jobs) await this.#run(def, job);
+          // Each job settles on its own: one failure must not fail (and retry) its batch neighbours.
+          await Promise.all(
+            jobs.map(async (job) => {
+              try {
+                await this.#run(def, job);
+                await this.boss.complete(def.name, job.id);
+              } catch (error) {
+                await this.boss.fail(def.name, job.id, { message: error instanceof Error ? error.message : String(error) });
+              }
+            }),
+          );
         },
       );
     }
