@@ -109,27 +109,16 @@ export class LibraryService {
     }
     const row = await this.#platform.db.withOrg(p.orgId, async (tx) => {
       const duplicates = media.phash ? await repo.nearDuplicates(tx, persona.id, media.phash, NEAR_DUPLICATE_BITS) : [];
-      const created = await repo.insertAsset(tx, {
-        orgId: p.orgId,
-        personaId: persona.id,
-        storageKey: media.storageKey,
-        sha256: media.sha256,
-        mimeType: media.mimeType,
-        bytes: media.bytes,
-        width: media.width ?? null,
-        height: media.height ?? null,
-        durationSeconds: media.durationSeconds ?? null,
-        kind: media.kind,
-        rating: media.rating.rating,
-        ratingScores: media.rating.scores,
-        ratingMethod: media.rating.method,
-        status: media.rating.rating === 'explicit' && !studio.autoApproveExplicit ? 'pending_approval' : 'approved',
-        phash: media.phash ?? null,
-        variants: media.variants,
-        thumbnailKey: media.thumbnailKey ?? null,
-        tags: input.tags,
-        origin: { generator: input.source, uploadedBy: p.userId, nearDuplicates: duplicates },
-      });
+      const created = await repo.insertAsset(
+        tx,
+        repo.assetRow(media, {
+          orgId: p.orgId,
+          personaId: persona.id,
+          autoApproveExplicit: studio.autoApproveExplicit,
+          tags: input.tags,
+          origin: { generator: input.source, uploadedBy: p.userId, nearDuplicates: duplicates },
+        }),
+      );
       await recordAudit(tx, auditBy(p), origin, { action: 'media.uploaded', targetType: 'media', targetId: created.id, details: { source: input.source, rating: created.rating } });
       return created;
     });

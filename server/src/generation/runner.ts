@@ -236,41 +236,29 @@ export class GenerationRunner {
     return this.#platform.db.withOrg(orgId, async (tx) => {
       const ids: string[] = [];
       for (const { media, file } of processed) {
-        const needsApproval = media.rating.rating === 'explicit' && !studio.autoApproveExplicit;
-        const row = await repo.insertAsset(tx, {
-          orgId,
-          personaId: persona.id,
-          storageKey: media.storageKey,
-          sha256: media.sha256,
-          mimeType: media.mimeType,
-          bytes: media.bytes,
-          width: media.width ?? null,
-          height: media.height ?? null,
-          durationSeconds: media.durationSeconds ?? null,
-          kind: media.kind,
-          rating: media.rating.rating,
-          ratingScores: media.rating.scores,
-          ratingMethod: media.rating.method,
-          status: needsApproval ? 'pending_approval' : 'approved',
-          phash: media.phash ?? null,
-          variants: media.variants,
-          thumbnailKey: media.thumbnailKey ?? null,
-          tags,
-          jobId,
-          origin: {
-            generator,
-            kind: request.kind,
-            prompt: request.resolved.prompt ?? null,
-            negativePrompt: request.resolved.negativePrompt ?? null,
-            seed: file.seed ?? request.resolved.seed ?? null,
-            width: request.resolved.width ?? null,
-            height: request.resolved.height ?? null,
-            workflow: request.resolved.workflow ?? null,
-            lora: request.resolved.lora ?? null,
-            providerId: request.resolved.providerId ?? null,
-            providerMeta: file.meta ?? {},
-          },
-        });
+        const row = await repo.insertAsset(
+          tx,
+          repo.assetRow(media, {
+            orgId,
+            personaId: persona.id,
+            autoApproveExplicit: studio.autoApproveExplicit,
+            tags,
+            jobId,
+            origin: {
+              generator,
+              kind: request.kind,
+              prompt: request.resolved.prompt ?? null,
+              negativePrompt: request.resolved.negativePrompt ?? null,
+              seed: file.seed ?? request.resolved.seed ?? null,
+              width: request.resolved.width ?? null,
+              height: request.resolved.height ?? null,
+              workflow: request.resolved.workflow ?? null,
+              lora: request.resolved.lora ?? null,
+              providerId: request.resolved.providerId ?? null,
+              providerMeta: file.meta ?? {},
+            },
+          }),
+        );
         ids.push(row.id);
       }
       return ids;

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../platform/db/database.ts';
 import { captions, generationJobs, mediaAssets, personaStudio } from '../platform/db/schema/index.ts';
 import { hammingDistance } from './media/phash.ts';
+import type { ProcessedMedia } from './media/pipeline.ts';
 
 export type JobRow = typeof generationJobs.$inferSelect;
 export type AssetRow = typeof mediaAssets.$inferSelect;
@@ -84,4 +85,36 @@ export function latestApprovedImages(tx: Tx, personaId: string, limit: number) {
     .where(and(eq(mediaAssets.personaId, personaId), eq(mediaAssets.kind, 'image'), eq(mediaAssets.status, 'approved')))
     .orderBy(desc(mediaAssets.createdAt))
     .limit(limit);
+}
+
+/**
+ * The library row of a file that went through the media pipeline. Explicit media waits for approval
+ * unless the persona auto-approves (an audited admin choice); generated and uploaded files alike.
+ */
+export function assetRow(
+  media: ProcessedMedia,
+  at: { orgId: string; personaId: string; autoApproveExplicit: boolean; tags: string[]; origin: Record<string, unknown>; jobId?: string | null },
+): typeof mediaAssets.$inferInsert {
+  return {
+    orgId: at.orgId,
+    personaId: at.personaId,
+    storageKey: media.storageKey,
+    sha256: media.sha256,
+    mimeType: media.mimeType,
+    bytes: media.bytes,
+    width: media.width ?? null,
+    height: media.height ?? null,
+    durationSeconds: media.durationSeconds ?? null,
+    kind: media.kind,
+    rating: media.rating.rating,
+    ratingScores: media.rating.scores,
+    ratingMethod: media.rating.method,
+    status: media.rating.rating === 'explicit' && !at.autoApproveExplicit ? 'pending_approval' : 'approved',
+    phash: media.phash ?? null,
+    variants: media.variants,
+    thumbnailKey: media.thumbnailKey ?? null,
+    tags: at.tags,
+    jobId: at.jobId ?? null,
+    origin: at.origin,
+  };
 }
