@@ -2,6 +2,7 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getSession, useSession } from '../api/session';
 import { applyLiveEvent, catchUp, type LiveEvent } from '../studio/cache';
+import { applyCalendarEvent, catchUpCalendar } from '../calendar/cache';
 
 /**
  * One event stream for the whole dashboard. EventSource cannot send headers, so the access token
@@ -26,7 +27,7 @@ export function useLiveStatus(): LiveStatus {
   return useSyncExternalStore(subscribe, () => status);
 }
 
-const EVENTS = ['generation.progress', 'generation.updated', 'media.updated'] as const;
+const EVENTS = ['generation.progress', 'generation.updated', 'media.updated', 'post.target_updated', 'alert.channel_reconnect'] as const;
 const MAX_BACKOFF_MS = 30_000;
 
 export function useLiveEvents() {
@@ -43,7 +44,9 @@ export function useLiveEvents() {
 
     const onEvent = (message: MessageEvent<string>) => {
       try {
-        applyLiveEvent(queryClient, orgId, JSON.parse(message.data) as LiveEvent);
+        const event = JSON.parse(message.data) as LiveEvent;
+        applyLiveEvent(queryClient, orgId, event);
+        applyCalendarEvent(queryClient, orgId, event);
       } catch {
         // A malformed event is dropped; the next list refresh corrects the cache.
       }
@@ -57,6 +60,7 @@ export function useLiveEvents() {
         failures = 0;
         setStatus('live');
         catchUp(queryClient, orgId);
+        catchUpCalendar(queryClient, orgId);
       });
       for (const type of EVENTS) source.addEventListener(type, onEvent);
       source.addEventListener('error', () => {

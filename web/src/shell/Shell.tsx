@@ -10,6 +10,7 @@ import { sectionOf, sections } from './nav';
 import { PersonasPage } from '../personas/PersonasPage';
 import { SettingsPage } from '../settings/SettingsPage';
 import { StudioPage } from '../studio/StudioPage';
+import { CalendarPage } from '../calendar/CalendarPage';
 import { useLiveEvents } from '../app/live';
 
 export function Shell() {
@@ -65,5 +66,6 @@ function SectionView({ id, path }: { id: (typeof sections)[number]['id']; path: 
   if (id === 'personas') return <PersonasPage />;
   if (id === 'settings') return <SettingsPage path={path} />;
   if (id === 'studio') return <StudioPage path={path} />;
+  if (id === 'calendar') return <CalendarPage path={path} />;
   return <ComingSoon section={id} />;
 }
