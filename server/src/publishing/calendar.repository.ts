@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Tx } from '../platform/db/database.ts';
 import { postTargets, posts, slotTemplates, type TargetStatus } from '../platform/db/schema/index.ts';
 
@@ -31,15 +31,6 @@ export function postsBetween(tx: Tx, personaIds: string[] | null, from: Date, to
       ),
     )
     .orderBy(asc(posts.scheduledAt));
-}
-
-export function unscheduledPosts(tx: Tx, personaIds: string[] | null) {
-  return tx
-    .select()
-    .from(posts)
-    .where(and(personaIds ? inArray(posts.personaId, personaIds.length ? personaIds : ['00000000-0000-0000-0000-000000000000']) : undefined, sql`${posts.scheduledAt} is null`, sql`${posts.status} <> 'cancelled'`))
-    .orderBy(asc(posts.createdAt))
-    .limit(200);
 }
 
 /** The post's status follows its targets once they are scheduled. */

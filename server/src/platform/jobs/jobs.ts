@@ -42,7 +42,6 @@ export interface JobEvents {
  */
 export class Jobs {
   readonly boss: PgBoss;
-  readonly #db: Database;
   readonly #log: Logger;
   readonly #definitions = new Map<string, JobDefinition<any>>();
   readonly #events: JobEvents;
@@ -50,7 +49,6 @@ export class Jobs {
   #working = false;
 
   constructor(db: Database, log: Logger, events: JobEvents = {}) {
-    this.#db = db;
     this.#log = log;
     this.#events = events;
     this.boss = db.pglite
