@@ -1,14 +1,13 @@
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useCan, type Permission } from '../app/me';
-import { navigate, onLinkClick } from '../app/router';
+import { onLinkClick } from '../app/router';
+import { TabNav, usePermittedTab, type TabDef } from '../ui/TabNav';
 import { useSelectedPersona } from '../personas/selection';
 import { ChannelsSection } from './ChannelsSection';
 import { PlannerView } from './PlannerView';
 import { SlotsSection } from './SlotsEditor';
 
 type Tab = 'planner' | 'slots' | 'channels';
-const tabs: { id: Tab; path: string; needs: Permission }[] = [
+const tabs: TabDef<Tab>[] = [
   { id: 'planner', path: '/calendar', needs: 'posts:read' },
   { id: 'slots', path: '/calendar/slots', needs: 'posts:read' },
   { id: 'channels', path: '/calendar/channels', needs: 'channels:read' },
@@ -17,13 +16,8 @@ const tabs: { id: Tab; path: string; needs: Permission }[] = [
 /** Planning for the persona chosen in the header: her calendar, her posting rhythm, her channels. */
 export function CalendarPage({ path }: { path: string }) {
   const { t } = useTranslation();
-  const can = useCan();
   const { persona, personas } = useSelectedPersona();
-  const visible = tabs.filter((tab) => can(tab.needs));
-  const current = visible.find((tab) => tab.path === path);
-  useEffect(() => {
-    if (!current && visible[0]) navigate(visible[0].path, { replace: true });
-  }, [current, visible]);
+  const { visible, current } = usePermittedTab(tabs, path);
 
   return (
     <section className="page page-wide">
@@ -33,13 +27,12 @@ export function CalendarPage({ path }: { path: string }) {
       </h1>
       {persona ? (
         <>
-          <nav className="tabs" aria-label={t('calendar.tabsLabel')}>
-            {visible.map((tab) => (
-              <a key={tab.id} href={tab.path} onClick={onLinkClick} aria-current={current?.id === tab.id ? 'page' : undefined}>
-                {t(`calendar.tabs.${tab.id}`)}
-              </a>
-            ))}
-          </nav>
+          <TabNav
+            label={t('calendar.tabsLabel')}
+            tabs={visible}
+            current={current}
+            title={(id) => t(`calendar.tabs.${id}`)}
+          />
           {/* Keyed by persona: nothing of one persona's period or drafts carries over to another. */}
           {current?.id === 'planner' && <PlannerView key={persona.id} persona={persona} />}
           {current?.id === 'slots' && <SlotsSection persona={persona} />}

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useCan, type Permission } from '../app/me';
-import { navigate, onLinkClick } from '../app/router';
+import { useCan } from '../app/me';
+import { onLinkClick } from '../app/router';
+import { TabNav, usePermittedTab, type TabDef } from '../ui/TabNav';
 import type { Persona } from '../personas/queries';
 import { useSelectedPersona } from '../personas/selection';
 import { ErrorNote } from '../ui/ErrorNote';
@@ -14,7 +15,7 @@ import { StudioSettingsPage } from './StudioSettingsPage';
 import { UploadForm } from './UploadForm';
 
 type Tab = 'create' | 'approval' | 'upload' | 'settings';
-const tabs: { id: Tab; path: string; needs: Permission }[] = [
+const tabs: TabDef<Tab>[] = [
   { id: 'create', path: '/studio', needs: 'media:read' },
   { id: 'approval', path: '/studio/approval', needs: 'media:read' },
   { id: 'upload', path: '/studio/upload', needs: 'media:write' },
@@ -25,14 +26,9 @@ const PENDING = { status: 'pending_approval' } as const;
 /** The studio for the persona chosen in the header: make, review, import, and set her identity. */
 export function StudioPage({ path }: { path: string }) {
   const { t } = useTranslation();
-  const can = useCan();
   const { persona, personas } = useSelectedPersona();
   const [openId, setOpenId] = useState<string | null>(null);
-  const visible = tabs.filter((tab) => can(tab.needs));
-  const current = visible.find((tab) => tab.path === path);
-  useEffect(() => {
-    if (!current && visible[0]) navigate(visible[0].path, { replace: true });
-  }, [current, visible]);
+  const { visible, current } = usePermittedTab(tabs, path);
 
   return (
     <section className="page page-wide">
@@ -42,14 +38,13 @@ export function StudioPage({ path }: { path: string }) {
       </h1>
       {persona ? (
         <>
-          <nav className="tabs" aria-label={t('studio.tabsLabel')}>
-            {visible.map((tab) => (
-              <a key={tab.id} href={tab.path} onClick={onLinkClick} aria-current={current?.id === tab.id ? 'page' : undefined}>
-                {t(`studio.tabs.${tab.id}`)}
-                {tab.id === 'approval' && <PendingDot personaId={persona.id} />}
-              </a>
-            ))}
-          </nav>
+          <TabNav
+            label={t('studio.tabsLabel')}
+            tabs={visible}
+            current={current}
+            title={(id) => t(`studio.tabs.${id}`)}
+            extra={(id) => id === 'approval' && <PendingDot personaId={persona.id} />}
+          />
           {current?.id === 'create' && <CreateView persona={persona} onOpen={setOpenId} />}
           {current?.id === 'approval' && <Gallery key={persona.id} personaId={persona.id} onOpen={setOpenId} queue />}
           {current?.id === 'upload' && <UploadForm key={persona.id} personaId={persona.id} onOpen={setOpenId} />}
