@@ -7,6 +7,9 @@ import { teamCapability } from './team/index.ts';
 import { channelsCapability } from './channels/index.ts';
 import { generationCapability } from './generation/index.ts';
 import { publishingCapability } from './publishing/index.ts';
+import { catalogueCapability } from './sales/catalogue/index.ts';
+import { crmCapability } from './sales/crm/index.ts';
+import { ledgerCapability } from './sales/ledger/index.ts';
 
 /** Everything the product is made of, in one list: adding a capability touches its folder and this line. */
 export const capabilities: Capability[] = [
@@ -18,4 +21,7 @@ export const capabilities: Capability[] = [
   channelsCapability,
   generationCapability,
   publishingCapability,
+  catalogueCapability,
+  crmCapability,
+  ledgerCapability,
 ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import en from '../src/i18n/en.json' with { type: 'json' };
-import fr from '../src/i18n/fr.json' with { type: 'json' };
+import { en, fr } from '../src/i18n/resources.ts';
+import core from '../src/i18n/en.json' with { type: 'json' };
 
 type Tree = { [key: string]: string | Tree };
 
@@ -20,6 +20,21 @@ const variables = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].m
 describe('translations', () => {
   const english = flatten(en);
   const french = flatten(fr);
+
+  it('keep every area under its own top-level key (no area overwrites another)', () => {
+    const areas = Object.entries(import.meta.glob('../src/i18n/areas/*.json', { eager: true, import: 'default' }));
+    expect(areas.length).toBeGreaterThan(0);
+    const owners = new Map<string, string>();
+    for (const [file, tree] of areas) {
+      const keys = Object.keys(tree as object);
+      expect(keys, file).toHaveLength(1);
+      const lang = file.endsWith('.fr.json') ? 'fr' : 'en';
+      const key = `${lang}:${keys[0]}`;
+      expect(owners.has(key) || keys[0]! in core, `${file} reuses ${keys[0]}`).toBe(false);
+      owners.set(key, file);
+    }
+    for (const key of Object.keys(en)) expect(Object.keys(fr)).toContain(key);
+  });
 
   it('have the same keys in English and French', () => {
     expect([...french.keys()].sort()).toEqual([...english.keys()].sort());

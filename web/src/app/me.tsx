@@ -24,7 +24,13 @@ export type Permission =
   | 'media:read'
   | 'media:write'
   | 'inbox:read'
+  | 'inbox:write'
   | 'sales:read'
+  | 'sales:write'
+  | 'ledger:read'
+  | 'fans:export'
+  | 'jobs:read'
+  | 'jobs:manage'
   | 'analytics:read';
 
 /** Server state is keyed by organization, so switching org never shows the previous org's data. */

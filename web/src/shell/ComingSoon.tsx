@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { Section } from './nav';
 
-type Placeholder = Exclude<Section, 'personas' | 'settings' | 'studio' | 'calendar'>;
+type Placeholder = Exclude<Section, 'personas' | 'settings' | 'studio' | 'calendar' | 'sales' | 'inbox'>;
 
 /** Stands in for capabilities that are planned but not built yet. */
 export function ComingSoon({ section }: { section: Placeholder }) {

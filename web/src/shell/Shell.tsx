@@ -11,6 +11,8 @@ import { PersonasPage } from '../personas/PersonasPage';
 import { SettingsPage } from '../settings/SettingsPage';
 import { StudioPage } from '../studio/StudioPage';
 import { CalendarPage } from '../calendar/CalendarPage';
+import { SalesPage } from '../sales/SalesPage';
+import { InboxPage } from '../inbox/InboxPage';
 import { useLiveEvents } from '../app/live';
 
 export function Shell() {
@@ -67,5 +69,7 @@ function SectionView({ id, path }: { id: (typeof sections)[number]['id']; path: 
   if (id === 'settings') return <SettingsPage path={path} />;
   if (id === 'studio') return <StudioPage path={path} />;
   if (id === 'calendar') return <CalendarPage path={path} />;
+  if (id === 'sales') return <SalesPage path={path} />;
+  if (id === 'inbox') return <InboxPage path={path} />;
   return <ComingSoon section={id} />;
 }

@@ -102,8 +102,54 @@ export interface ChannelPolicy {
   needsPublicMediaUrl: boolean;
 }
 
+/** Cumulative figures of one published post, as the platform reports them (absent = not reported). */
+export interface RemoteMetrics {
+  remoteId: string;
+  impressions?: number;
+  likes?: number;
+  comments?: number;
+  shares?: number;
+  clicks?: number;
+  raw?: Record<string, unknown>;
+}
+
+/** Account-level figures (followers / subscribers). */
+export interface AccountMetrics {
+  followers: number;
+  raw?: Record<string, unknown>;
+}
+
+/** A comment, mention or reply addressed to the persona's account, as pulled from the platform. */
+export interface RemoteInteraction {
+  remoteId: string;
+  kind: 'comment' | 'mention' | 'reply';
+  /** Our post it belongs to (its remote id), when the platform says. */
+  postRemoteId?: string;
+  /** What it answers directly (our post or a comment). */
+  parentRemoteId?: string;
+  authorRemoteId?: string;
+  authorHandle: string;
+  text: string;
+  createdAt: Date;
+}
+
+/** OAuth 2.0 authorization-code (PKCE where the platform supports it) connect flow for one platform. */
+export interface OAuthFlow {
+  /** Scopes the connector needs. */
+  readonly scopes: string[];
+  /** The URL the browser is sent to. `settings` carries the app's client id and base URL overrides. */
+  authorizeUrl(params: { settings: Record<string, unknown>; clientId: string; redirectUri: string; state: string; codeChallenge: string }): string;
+  /** Code → credentials (access_token, refresh_token, expires_at ISO…), plus the account's handle when the platform tells it. */
+  exchange(
+    params: { settings: Record<string, unknown>; clientId: string; clientSecret?: string; code: string; codeVerifier: string; redirectUri: string },
+    ctx: ConnectorContext,
+  ): Promise<{ credentials: Record<string, string>; handle?: string }>;
+}
+
 export interface Connector {
   readonly platform: PlatformName;
+  /** Present when the platform connects by OAuth redirect (X, Fanvue, Reddit, Instagram). */
+  readonly oauth?: OAuthFlow;
   policy(account: Pick<ChannelAccount, 'settings'>): ChannelPolicy;
   publish(account: ChannelAccount, request: PublishRequest, ctx: ConnectorContext): Promise<PublishResult>;
   /**
@@ -117,4 +163,11 @@ export interface Connector {
   refresh?(account: ChannelAccount, ctx: ConnectorContext): Promise<Record<string, string>>;
   /** Setup checks shown when connecting (X: Automated label and bio disclosure present). */
   verify?(account: ChannelAccount, ctx: ConnectorContext): Promise<{ ok: boolean; problems: string[] }>;
+  /** Figures for these published posts (batched as the platform allows; missing ids = not found). */
+  metrics?(account: ChannelAccount, remoteIds: string[], ctx: ConnectorContext): Promise<RemoteMetrics[]>;
+  accountMetrics?(account: ChannelAccount, ctx: ConnectorContext): Promise<AccountMetrics>;
+  /** Comments, mentions and replies addressed to the account since `since` (null: the platform's recent window). */
+  interactions?(account: ChannelAccount, since: Date | null, ctx: ConnectorContext): Promise<RemoteInteraction[]>;
+  /** Publishes `text` as a reply to `parentRemoteId` (only ever in answer to someone who engaged first). */
+  reply?(account: ChannelAccount, parentRemoteId: string, text: string, ctx: ConnectorContext): Promise<PublishResult>;
 }

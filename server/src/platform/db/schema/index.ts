@@ -2,3 +2,4 @@ export * from './tenancy.ts';
 export * from './content.ts';
 export * from './studio.ts';
 export * from './publishing.ts';
+export * from './sales.ts';

@@ -1,0 +1,5 @@
+import type { Capability } from '../../platform/http/app.ts';
+
+export const ledgerCapability: Capability = {
+  name: 'sales.ledger',
+};
