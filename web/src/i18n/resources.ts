@@ -14,6 +14,8 @@ import crm from './areas/crm.en.json';
 import crmFr from './areas/crm.fr.json';
 import billing from './areas/billing.en.json';
 import billingFr from './areas/billing.fr.json';
+import connect from './areas/connect.en.json';
+import connectFr from './areas/connect.fr.json';
 
-export const en = { ...core, ...variants, ...engagement, ...planning, ...catalogue, ...crm, ...billing };
-export const fr = { ...coreFr, ...variantsFr, ...engagementFr, ...planningFr, ...catalogueFr, ...crmFr, ...billingFr };
+export const en = { ...core, ...variants, ...engagement, ...planning, ...catalogue, ...crm, ...billing, ...connect };
+export const fr = { ...coreFr, ...variantsFr, ...engagementFr, ...planningFr, ...catalogueFr, ...crmFr, ...billingFr, ...connectFr };
