@@ -63,6 +63,7 @@ export async function createPlatform(env: Env, overrides: { log?: Logger } = {})
   const closers: (() => Promise<void> | void)[] = [];
   const jobs = new Jobs(db, log, { onOutcome: (queue, outcome) => metrics.jobsCompleted.inc({ queue, outcome }) });
   metrics.setQueueDepthCollector(() => jobs.depth());
+  if (!env.S3_BUCKET) metrics.setStorageDir(dataDir);
   const auth = new AuthService(db, env, keyring);
   const rateLimits = createRateLimits({ redisUrl: env.REDIS_URL, authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE });
   return {

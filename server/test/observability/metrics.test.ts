@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerHttpMetrics } from '../../src/platform/observability/http-metrics.ts';
@@ -50,6 +51,17 @@ describe('metrics', () => {
     });
     text = await metrics.registry.metrics();
     expect(text).not.toContain('atelier_queue_depth{');
+  });
+
+  it('reports the free share of the local storage file system, absent when unknown', async () => {
+    const metrics = createMetrics();
+    expect(await metrics.registry.metrics()).not.toMatch(/^atelier_storage_free_ratio\{/m);
+    metrics.setStorageDir(tmpdir());
+    const value = Number(/^atelier_storage_free_ratio\{volume="data"\} (\S+)$/m.exec(await metrics.registry.metrics())?.[1]);
+    expect(value).toBeGreaterThan(0);
+    expect(value).toBeLessThanOrEqual(1);
+    metrics.setStorageDir('/no/such/folder/anywhere');
+    expect(await metrics.registry.metrics()).not.toMatch(/^atelier_storage_free_ratio\{/m);
   });
 
   it('gives each app its own registry', async () => {

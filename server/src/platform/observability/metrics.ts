@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface QueueDepthRow {
@@ -16,8 +17,11 @@ export interface Metrics {
   providerLatency: Histogram<'provider' | 'operation'>;
   publishOutcomes: Counter<'platform' | 'outcome'>;
   chatLatency: Histogram<'channel'>;
+  storageFreeRatio: Gauge<'volume'>;
   /** Queue depth is read from the job store at scrape time rather than tracked on every transition. */
   setQueueDepthCollector(fn: QueueDepthCollector): void;
+  /** The folder media is stored in when storage is local (S3 capacity is the bucket owner's concern). */
+  setStorageDir(dir: string): void;
 }
 
 export type JobOutcome = 'completed' | 'failed' | 'retried';
@@ -32,6 +36,7 @@ export function createMetrics(): Metrics {
   const registers = [registry];
 
   let collector: QueueDepthCollector | undefined;
+  let storageDir: string | undefined;
 
   const httpDuration = new Histogram({
     name: 'atelier_http_request_duration_seconds',
@@ -86,8 +91,30 @@ export function createMetrics(): Metrics {
     registers,
   });
 
+  const storageFreeRatio = new Gauge({
+    name: 'atelier_storage_free_ratio',
+    help: 'Free share of the file system holding local media storage (0–1)',
+    // A label, so that "unknown" is an absent series rather than an unlabelled gauge's default 0 (= "full").
+    labelNames: ['volume'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      if (!storageDir) return;
+      try {
+        const fs = await statfs(storageDir);
+        if (fs.blocks > 0) this.set({ volume: 'data' }, fs.bavail / fs.blocks);
+      } catch {
+        // Folder not created yet: absent rather than a false "full".
+      }
+    },
+  });
+
   return {
     registry,
+    storageFreeRatio,
+    setStorageDir(dir) {
+      storageDir = dir;
+    },
     httpDuration,
     jobsCompleted,
     queueDepth,
