@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { adoptAccountLanguage } from '../i18n';
 import { MeContext, useMeQuery } from '../app/me';
@@ -8,12 +8,14 @@ import { Header } from './Header';
 import { ComingSoon } from './ComingSoon';
 import { sectionOf, sections } from './nav';
 import { PersonasPage } from '../personas/PersonasPage';
-import { SettingsPage } from '../settings/SettingsPage';
-import { StudioPage } from '../studio/StudioPage';
-import { CalendarPage } from '../calendar/CalendarPage';
-import { SalesPage } from '../sales/SalesPage';
-import { InboxPage } from '../inbox/InboxPage';
 import { useLiveEvents } from '../app/live';
+
+// Each section is its own chunk: the first screen does not wait for the calendar, studio or sales code.
+const SettingsPage = lazy(() => import('../settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const StudioPage = lazy(() => import('../studio/StudioPage').then((m) => ({ default: m.StudioPage })));
+const CalendarPage = lazy(() => import('../calendar/CalendarPage').then((m) => ({ default: m.CalendarPage })));
+const SalesPage = lazy(() => import('../sales/SalesPage').then((m) => ({ default: m.SalesPage })));
+const InboxPage = lazy(() => import('../inbox/InboxPage').then((m) => ({ default: m.InboxPage })));
 
 export function Shell() {
   const { t } = useTranslation();
@@ -58,7 +60,19 @@ export function Shell() {
             ))}
           </ul>
         </nav>
-        <main className="content">{allowed && current ? <SectionView id={current.id} path={path} /> : null}</main>
+        <main className="content">
+          {allowed && current ? (
+            <Suspense
+              fallback={
+                <p className="page-loading" role="status">
+                  {t('common.loading')}
+                </p>
+              }
+            >
+              <SectionView id={current.id} path={path} />
+            </Suspense>
+          ) : null}
+        </main>
       </div>
     </MeContext.Provider>
   );
