@@ -13,6 +13,7 @@ import type { ResolvedRequest } from './requests.ts';
 import { GENERATE_JOB, jobView, loadStudio } from './studio.service.ts';
 import type { StudioSettings } from './identity.ts';
 import * as repo from './studio.repository.ts';
+import { bookStudioSpend } from '../sales/ledger/studio-spend.ts';
 
 interface GeneratePayload extends JobPayload {
   orgId: string;
@@ -90,6 +91,7 @@ export class GenerationRunner {
         repo.finishJob(tx, jobId, { status: 'succeeded', progress: 1, progressMessage: null, resultAssetIds: result.assetIds, resultCaptionIds: result.captionIds }),
       );
       if (finished) await this.#publish(orgId, finished);
+      if (finished) await bookStudioSpend(this.#platform, orgId, finished);
       if (finished && request.kind === 'image' && request.captionPlatforms.length) await this.#followWithCaptions(orgId, started, request, result.assetIds);
     } catch (error) {
       const cancelled = cancel.signal.aborted;
