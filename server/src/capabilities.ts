@@ -10,6 +10,7 @@ import { publishingCapability } from './publishing/index.ts';
 import { catalogueCapability } from './sales/catalogue/index.ts';
 import { crmCapability } from './sales/crm/index.ts';
 import { ledgerCapability } from './sales/ledger/index.ts';
+import { chatCapability } from './chat/index.ts';
 
 /** Everything the product is made of, in one list: adding a capability touches its folder and this line. */
 export const capabilities: Capability[] = [
@@ -24,4 +25,5 @@ export const capabilities: Capability[] = [
   catalogueCapability,
   crmCapability,
   ledgerCapability,
+  chatCapability,
 ];

@@ -3,3 +3,4 @@ export * from './content.ts';
 export * from './studio.ts';
 export * from './publishing.ts';
 export * from './sales.ts';
+export * from './chat.ts';
