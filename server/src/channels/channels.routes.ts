@@ -19,8 +19,16 @@ const channelSchema = z.object({
 export function channelsRoutes(app: App, service: ChannelsService) {
   app.get(
     '/api/v1/channels',
-    { config: { access: 'channels:read' }, schema: { tags: ['channels'], security, response: { 200: z.object({ items: z.array(channelSchema) }), ...problemResponses(401, 403) } } },
-    async (request) => ({ items: await service.list(principalOf(request)) }),
+    {
+      config: { access: 'channels:read' },
+      schema: {
+        tags: ['channels'],
+        security,
+        querystring: z.strictObject({ personaId: z.string().uuid().optional().describe('Only this persona\'s channels') }),
+        response: { 200: z.object({ items: z.array(channelSchema) }), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => ({ items: await service.list(principalOf(request), { personaId: request.query.personaId }) }),
   );
   app.post(
     '/api/v1/channels',
@@ -46,6 +54,24 @@ export function channelsRoutes(app: App, service: ChannelsService) {
     '/api/v1/channels/:id',
     { config: { access: 'channels:read' }, schema: { tags: ['channels'], security, params: uuidParam, response: { 200: channelSchema, ...problemResponses(400, 401, 403, 404) } } },
     async (request) => service.get(principalOf(request), request.params.id),
+  );
+  app.patch(
+    '/api/v1/channels/:id',
+    {
+      config: { access: 'channels:manage' },
+      schema: {
+        tags: ['channels'],
+        summary: 'Rename a channel or replace its settings (checked by platform); credentials change by reconnecting',
+        security,
+        params: uuidParam,
+        body: z.strictObject({
+          handle: z.string().trim().min(1).max(200).optional(),
+          settings: z.record(z.string(), z.unknown()).optional(),
+        }),
+        response: { 200: channelSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => service.update(principalOf(request), request.params.id, request.body, originOf(request)),
   );
   app.delete(
     '/api/v1/channels/:id',

@@ -9,6 +9,7 @@ import type { SecretStore } from '../platform/secrets/secret-store.ts';
 import type { PersonasService } from '../personas/index.ts';
 
 import { platforms, type ChannelAccount, type PlatformName } from '../publishing/connectors/types.ts';
+import { validateChannelSettings } from './settings.ts';
 
 export { platforms, type PlatformName };
 
@@ -19,6 +20,12 @@ export interface ChannelInput {
   settings?: Record<string, unknown> | undefined;
   /** Write-only: sealed at rest, never returned. */
   credentials?: Record<string, string> | undefined;
+}
+
+export interface ChannelPatch {
+  handle?: string | undefined;
+  /** Replaces the settings as a whole (checked like at creation). */
+  settings?: Record<string, unknown> | undefined;
 }
 
 type Row = typeof channels.$inferSelect;
@@ -35,9 +42,13 @@ export class ChannelsService {
     this.#personas = personas;
   }
 
-  list(p: Principal) {
+  list(p: Principal, filter: { personaId?: string | undefined } = {}) {
     return this.#db.withOrg(p.orgId, async (tx) => {
-      const rows = await tx.select().from(channels).orderBy(asc(channels.createdAt));
+      const rows = await tx
+        .select()
+        .from(channels)
+        .where(filter.personaId ? eq(channels.personaId, filter.personaId) : undefined)
+        .orderBy(asc(channels.createdAt));
       const visible = rows.filter((r) => canSeePersona(p, r.personaId));
       return Promise.all(visible.map(async (r) => view(r, await this.#secrets.names(tx, owner(r.id)))));
     });
@@ -46,10 +57,11 @@ export class ChannelsService {
   async create(p: Principal, input: ChannelInput, origin: Origin) {
     // Foreign-key checks ignore RLS, so another org's persona id must be refused here: get() 404s.
     await this.#personas.get(p, input.personaId);
+    const settings = validateChannelSettings(input.platform, input.settings ?? {});
     return this.#db.withOrg(p.orgId, async (tx) => {
       const [row] = await tx
         .insert(channels)
-        .values({ orgId: p.orgId, personaId: input.personaId, platform: input.platform, handle: input.handle, settings: input.settings ?? {} })
+        .values({ orgId: p.orgId, personaId: input.personaId, platform: input.platform, handle: input.handle, settings })
         .returning();
       if (input.credentials) await this.#secrets.put(tx, p.orgId, owner(row!.id), input.credentials);
       await recordAudit(tx, auditBy(p), origin, {
@@ -67,6 +79,25 @@ export class ChannelsService {
       const row = (await tx.select().from(channels).where(eq(channels.id, id)))[0];
       if (!row || !canSeePersona(p, row.personaId)) throw notFound('channel');
       return view(row, await this.#secrets.names(tx, owner(row.id)));
+    });
+  }
+
+  /** Handle and settings; credentials change only through a (re)connect. */
+  async update(p: Principal, id: string, patch: ChannelPatch, origin: Origin) {
+    return this.#db.withOrg(p.orgId, async (tx) => {
+      const row = (await tx.select().from(channels).where(eq(channels.id, id)))[0];
+      if (!row || !canSeePersona(p, row.personaId)) throw notFound('channel');
+      const set: Partial<Row> = { updatedAt: new Date() };
+      if (patch.handle !== undefined) set.handle = patch.handle;
+      if (patch.settings !== undefined) set.settings = validateChannelSettings(row.platform as PlatformName, patch.settings);
+      const [updated] = await tx.update(channels).set(set).where(eq(channels.id, id)).returning();
+      await recordAudit(tx, auditBy(p), origin, {
+        action: 'channel.updated',
+        targetType: 'channel',
+        targetId: id,
+        details: { fields: Object.keys(patch).filter((k) => patch[k as keyof ChannelPatch] !== undefined) },
+      });
+      return view(updated!, await this.#secrets.names(tx, owner(id)));
     });
   }
 

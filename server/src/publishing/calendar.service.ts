@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Platform } from '../platform/platform.ts';
 import type { Tx } from '../platform/db/database.ts';
 import { captions, mediaAssets, postTargets, posts, slotTemplates } from '../platform/db/schema/index.ts';
@@ -18,10 +18,17 @@ import { checkPublicUrl } from './connectors/instagram/index.ts';
 import { isNearDuplicate } from '../generation/media/pipeline.ts';
 import { isoWeekday, localDates, localDay, localToUtc } from './time.ts';
 import * as repo from './calendar.repository.ts';
+import { variantTime } from './variants.service.ts';
+import { PlatformRules } from './platform-rules.ts';
+import { isUnsent, matchTargets } from './post-edit.ts';
 
 export const DISPATCH_JOB = 'publishing.dispatch';
+/** Refusals that no other media would avoid: auto-fill leaves such a slot empty. */
+const SLOT_REFUSALS = new Set(['x_budget_exceeded', 'reddit_too_frequent', 'reddit_ai_not_allowed', 'reddit_flair_required', 'reddit_rules_unavailable', 'subreddit_missing']);
 
 export interface TargetInput {
+  /** On edit: the existing target this entry keeps (else matched by channel, else a new target). */
+  id?: string | undefined;
   channelId: string;
   variant?: string | undefined;
   /** Overrides the post caption for this channel. */
@@ -44,15 +51,22 @@ export class CalendarService {
   readonly #channels: ChannelsService;
   readonly #studio: StudioService;
   readonly #connectors: Connectors;
+  readonly #rules: PlatformRules;
   constructor(platform: Platform, deps: { personas: PersonasService; channels: ChannelsService; studio: StudioService; connectors: Connectors }) {
     this.#platform = platform;
     this.#personas = deps.personas;
     this.#channels = deps.channels;
     this.#studio = deps.studio;
     this.#connectors = deps.connectors;
+    this.#rules = new PlatformRules(platform, deps);
   }
 
   /** Checks every target with the policy router and returns the rows to write. */
+  /** The same checks for an A/B variant (variants.service). */
+  plan(p: Principal, input: PostInput) {
+    return this.#plan(p, input);
+  }
+
   async #plan(p: Principal, input: PostInput) {
     await this.#personas.get(p, input.personaId);
     let rating: Rating = 'sfw';
@@ -81,18 +95,19 @@ export class CalendarService {
         disclosure: settings.disclosureText,
       });
       if (!verdict.ok) throw new HttpError(422, verdict.code, verdict.message, { channelId: t.channelId });
-      if (asset && connector.policy({ settings: channel.settings }).needsPublicMediaUrl) await this.#assertPublic(asset.storageKey, channel.handle);
+      await this.#rules.checkContent(p.orgId, channel, t, rating);
+      if (asset && connector.policy({ settings: channel.settings }).needsPublicMediaUrl) await this.#assertPublic(asset.storageKey, channel.handle, channel.id);
       rows.push({ channelId: t.channelId, variant: t.variant ?? 'original', text: verdict.text, options: t.options ?? {} });
     }
     return rows;
   }
 
   /** Instagram fetches media itself: the URL must answer from outside before anything is scheduled. */
-  async #assertPublic(key: string, handle: string) {
+  async #assertPublic(key: string, handle: string, channelId: string) {
     const url = await publicMediaUrl(this.#platform.storage, this.#platform.env, key);
-    if (!url) throw new HttpError(422, 'no_public_url', `${handle} fetches media from a public URL: set PUBLIC_BASE_URL (or use S3 storage reachable from the internet)`);
+    if (!url) throw new HttpError(422, 'no_public_url', `${handle} fetches media from a public URL: set PUBLIC_BASE_URL (or use S3 storage reachable from the internet)`, { channelId });
     const check = await checkPublicUrl(url, AbortSignal.timeout(10_000));
-    if (!check.ok) throw new HttpError(422, 'media_not_reachable', `${handle} could not fetch the media at its public URL: ${check.problem}`);
+    if (!check.ok) throw new HttpError(422, 'media_not_reachable', `${handle} could not fetch the media at its public URL: ${check.problem}`, { channelId });
   }
 
   /**
@@ -131,6 +146,20 @@ export class CalendarService {
     return this.#platform.db.withOrg(p.orgId, async (tx) => this.#view(tx, await this.#own(tx, p, id)));
   }
 
+  /** A persona's posts, highest priority first; `unscheduled` keeps those with no time yet (the drafts tray). */
+  async list(p: Principal, q: { personaId: string; status?: string | undefined; unscheduled?: boolean | undefined; limit: number }) {
+    await this.#personas.get(p, q.personaId);
+    return this.#platform.db.withOrg(p.orgId, async (tx) => {
+      const rows = await tx
+        .select()
+        .from(posts)
+        .where(and(eq(posts.personaId, q.personaId), q.status ? eq(posts.status, q.status) : undefined, q.unscheduled ? isNull(posts.scheduledAt) : undefined))
+        .orderBy(desc(posts.priority), desc(posts.createdAt))
+        .limit(q.limit);
+      return this.#views(tx, rows);
+    });
+  }
+
   async approve(p: Principal, id: string, origin: Origin) {
     return this.#platform.db.withOrg(p.orgId, async (tx) => {
       const post = await this.#own(tx, p, id);
@@ -150,7 +179,7 @@ export class CalendarService {
       const targets = await repo.targetsOf(tx, [id]);
       const movable = targets.filter((t) => t.status === 'draft' || t.status === 'scheduled' || t.status === 'failed');
       if (!movable.length) throw new HttpError(409, 'nothing_to_schedule', 'Every target is already sent or being sent');
-      for (const t of movable) await this.#enqueue(tx, t, at);
+      for (const t of movable) await this.#enqueue(tx, t, variantTime(t, targets, at));
       await tx.update(posts).set({ scheduledAt: at, updatedAt: new Date() }).where(eq(posts.id, id));
       await repo.rollUp(tx, id);
       await recordAudit(tx, auditBy(p), origin, { action: 'post.scheduled', targetType: 'post', targetId: id, details: { at: at.toISOString() } });
@@ -159,6 +188,7 @@ export class CalendarService {
   }
 
   async #enqueue(tx: Tx, t: repo.TargetRow, at: Date, fresh = false) {
+    await this.#rules.checkTiming(tx, t, at);
     const [updated] = await tx
       .update(postTargets)
       .set({
@@ -178,19 +208,49 @@ export class CalendarService {
    * Edits text, priority or time. Sent targets keep what was sent: an edit never republishes, unless
    * `republish` asks for it explicitly (then they go out again as new posts).
    */
-  async update(p: Principal, id: string, patch: { caption?: string | undefined; priority?: number | undefined; scheduledAt?: Date | undefined; republish?: boolean | undefined }, origin: Origin) {
+  async update(
+    p: Principal,
+    id: string,
+    patch: { caption?: string | undefined; priority?: number | undefined; scheduledAt?: Date | undefined; republish?: boolean | undefined; assetId?: string | null | undefined; targets?: TargetInput[] | undefined },
+    origin: Origin,
+  ) {
     const current = await this.get(p, id);
-    const rows = patch.caption !== undefined ? await this.#plan(p, { personaId: current.personaId, caption: patch.caption, assetId: current.assetId, targets: current.targets.map((t) => ({ channelId: t.channelId, variant: t.variant, options: t.options })) }) : null;
+    const assetChanged = patch.assetId !== undefined && patch.assetId !== current.assetId;
+    const assetId = patch.assetId !== undefined ? patch.assetId : current.assetId;
+    const edit = patch.caption !== undefined || assetChanged || patch.targets !== undefined ? matchTargets(current.targets, patch.targets, { captionChanged: patch.caption !== undefined, republish: patch.republish === true }) : null;
+    if (edit && patch.targets && !edit.writable.length && !current.targets.some((t) => !isUnsent(t.status) && t.status !== 'cancelled')) throw new HttpError(422, 'no_targets', 'Choose at least one channel');
+    const rows = edit ? await this.#plan(p, { personaId: current.personaId, caption: patch.caption ?? current.caption, assetId, targets: edit.writable.map((e) => e.input) }) : [];
     return this.#platform.db.withOrg(p.orgId, async (tx) => {
-      await tx.update(posts).set({ ...(patch.caption !== undefined ? { caption: patch.caption } : {}), ...(patch.priority !== undefined ? { priority: patch.priority } : {}), updatedAt: new Date() }).where(eq(posts.id, id));
+      await tx
+        .update(posts)
+        .set({ ...(patch.caption !== undefined ? { caption: patch.caption } : {}), ...(patch.priority !== undefined ? { priority: patch.priority } : {}), ...(assetChanged ? { assetId } : {}), updatedAt: new Date() })
+        .where(eq(posts.id, id));
+      for (const t of edit?.removed ?? []) await tx.delete(postTargets).where(eq(postTargets.id, t.id));
+      const planned = new Map<string, (typeof rows)[number] & { assetId?: string | null }>();
+      const added = new Set<string>();
+      const postAt = patch.scheduledAt ?? (current.scheduledAt ? new Date(current.scheduledAt) : null);
+      for (const [i, e] of (edit?.writable ?? []).entries()) {
+        const values = { ...rows[i]!, ...(assetChanged ? { assetId } : {}) };
+        if (e.existing) {
+          planned.set(e.existing.id, values);
+          // A target carrying an A/B variant keeps the variant's text and media (PUT …/variants changes them).
+          if (isUnsent(e.existing.status)) await tx.update(postTargets).set({ ...values, updatedAt: new Date() }).where(and(eq(postTargets.id, e.existing.id), isNull(postTargets.variantKey)));
+          continue;
+        }
+        const [created] = await tx.insert(postTargets).values({ ...values, assetId, orgId: p.orgId, postId: id }).returning();
+        added.add(created!.id);
+        // A channel added to a post that is already planned follows the post's time (never one in the past).
+        if (postAt && postAt > new Date() && current.status !== 'draft' && current.status !== 'cancelled') await this.#enqueue(tx, created!, postAt);
+      }
       const targets = await repo.targetsOf(tx, [id]);
-      for (const [i, t] of targets.entries()) {
-        const unsent = t.status === 'draft' || t.status === 'scheduled' || t.status === 'failed';
-        if (rows && unsent) await tx.update(postTargets).set({ text: rows[i]!.text, updatedAt: new Date() }).where(eq(postTargets.id, t.id));
+      for (const t of targets) {
+        if (added.has(t.id)) continue;
+        const unsent = isUnsent(t.status);
         const at = patch.scheduledAt ?? t.scheduledAt;
-        if (patch.scheduledAt && unsent && t.status !== 'draft') await this.#enqueue(tx, (await repo.target(tx, t.id))!, patch.scheduledAt);
+        if (patch.scheduledAt && unsent && t.status !== 'draft') await this.#enqueue(tx, (await repo.target(tx, t.id))!, variantTime(t, targets, patch.scheduledAt));
         if (patch.republish && t.status === 'published' && at) {
-          if (rows) await tx.update(postTargets).set({ text: rows[i]!.text }).where(eq(postTargets.id, t.id));
+          const values = planned.get(t.id);
+          if (values) await tx.update(postTargets).set(values).where(eq(postTargets.id, t.id));
           await this.#enqueue(tx, (await repo.target(tx, t.id))!, at > new Date() ? at : new Date(), true);
         }
       }
@@ -260,15 +320,21 @@ export class CalendarService {
     return this.#platform.db.withOrg(p.orgId, (tx) => repo.slotsOf(tx, personaId));
   }
 
-  async saveSlots(p: Principal, personaId: string, slots: { name: string; weekdays: number[]; localTime: string; channelIds: string[]; priority: number; enabled: boolean }[], origin: Origin) {
+  /** Replaces the persona's slots; a slot sent back with its id keeps it (the web and rhythm apply rely on stable ids). */
+  async saveSlots(p: Principal, personaId: string, slots: { id?: string | undefined; name: string; weekdays: number[]; localTime: string; channelIds: string[]; priority: number; enabled: boolean }[], origin: Origin) {
     await this.#personas.get(p, personaId);
     for (const id of new Set(slots.flatMap((s) => s.channelIds))) {
       const channel = await this.#channels.get(p, id);
       if (channel.personaId !== personaId) throw new HttpError(422, 'channel_not_own', `Channel ${channel.handle} belongs to another persona`);
     }
     return this.#platform.db.withOrg(p.orgId, async (tx) => {
-      await tx.delete(slotTemplates).where(eq(slotTemplates.personaId, personaId));
-      if (slots.length) await tx.insert(slotTemplates).values(slots.map((s) => ({ ...s, orgId: p.orgId, personaId })));
+      const known = new Set((await repo.slotsOf(tx, personaId)).map((s) => s.id));
+      const kept = slots.filter((s): s is typeof s & { id: string } => !!s.id && known.has(s.id));
+      const keptIds = kept.map((s) => s.id);
+      await tx.delete(slotTemplates).where(and(eq(slotTemplates.personaId, personaId), keptIds.length ? notInArray(slotTemplates.id, keptIds) : undefined));
+      for (const { id, ...s } of kept) await tx.update(slotTemplates).set(s).where(eq(slotTemplates.id, id));
+      const fresh = slots.filter((s) => !s.id || !known.has(s.id)).map(({ id: _id, ...s }) => ({ ...s, orgId: p.orgId, personaId }));
+      if (fresh.length) await tx.insert(slotTemplates).values(fresh);
       await recordAudit(tx, auditBy(p), origin, { action: 'calendar.slots_saved', targetType: 'persona', targetId: personaId, details: { count: slots.length } });
       return repo.slotsOf(tx, personaId);
     });
@@ -301,14 +367,21 @@ export class CalendarService {
       const template = byId.get(slot.slotId)!;
       for (const [i, asset] of candidates.entries()) {
         const caption = await this.#captionFor(p, asset.id);
+        let postId: string | undefined;
         try {
           const post = await this.create(p, { personaId, caption, assetId: asset.id, priority: template.priority, targets: template.channelIds.map((channelId) => ({ channelId })) }, origin);
+          postId = post.id;
           await this.approve(p, post.id, origin);
           created.push(await this.schedule(p, post.id, new Date(slot.at), origin));
           candidates.splice(i, 1);
           break;
         } catch (error) {
-          if (error instanceof HttpError && error.code === 'rating_not_allowed') continue;
+          if (error instanceof HttpError && (error.code === 'rating_not_allowed' || error.code === 'reddit_nsfw_not_allowed')) continue;
+          // The slot itself cannot take a post (budget spent, subreddit too soon…): leave it empty.
+          if (error instanceof HttpError && SLOT_REFUSALS.has(error.code)) {
+            if (postId) await this.cancel(p, postId, origin);
+            break;
+          }
           throw error;
         }
       }
@@ -357,6 +430,7 @@ export class CalendarService {
           remoteId: t.remoteId,
           remoteUrl: t.remoteUrl,
           error: (t.error as { message: string; kind?: string } | null) ?? null,
+          costCents: t.costCents,
         })),
     }));
   }

@@ -14,6 +14,8 @@ import { route } from './router.ts';
 import { publicMediaUrl } from './public-media.ts';
 import { DISPATCH_JOB } from './calendar.service.ts';
 import * as repo from './calendar.repository.ts';
+import { PlatformRules } from './platform-rules.ts';
+import { bookPublishCost } from './budget.ts';
 
 export const SWEEP_JOB = 'publishing.sweep';
 
@@ -49,6 +51,7 @@ export class Dispatcher {
   readonly #channels: ChannelsService;
   readonly #studio: StudioService;
   readonly #connectors: Connectors;
+  readonly #rules: PlatformRules;
   readonly #limiters = new Map<PlatformName, RateLimiterAbstract>();
   readonly #breakers = new Map<PlatformName, { failures: number; openUntil: number }>();
   readonly #redis: Redis | null;
@@ -59,6 +62,7 @@ export class Dispatcher {
     this.#channels = deps.channels;
     this.#studio = deps.studio;
     this.#connectors = deps.connectors;
+    this.#rules = new PlatformRules(platform, deps);
     this.publishTimeoutMs = opts.publishTimeoutMs ?? platform.env.PUBLISH_TIMEOUT_SECONDS * 1000;
     this.#redis = platform.env.REDIS_URL ? new Redis(platform.env.REDIS_URL, { maxRetriesPerRequest: 1 }) : null;
     this.#redis?.on('error', () => {});
@@ -114,6 +118,10 @@ export class Dispatcher {
     } catch (error) {
       return this.#fail(target, 'rejected', (error as Error).message);
     }
+    // Budget spent or subreddit rules changed since scheduling: stop here, before anything is sent.
+    const refusal = await this.#rules.beforeSend(target, account, request.rating);
+    if (refusal?.retry && target.attempts < MAX_UNAVAILABLE_ATTEMPTS) return this.#reschedule(target, backoffMs(target.attempts), refusal.message);
+    if (refusal) return this.#fail(target, refusal.code, refusal.message, refusal.details);
     const breaker = this.#breakers.get(account.platform);
     if (breaker && breaker.openUntil > Date.now()) return this.#reschedule(target, breaker.openUntil - Date.now(), `${account.platform} is failing: waiting before trying again`);
     const waitMs = await this.#rateLimit(account);
@@ -209,9 +217,10 @@ export class Dispatcher {
 
   async #published(target: repo.TargetRow, result: PublishResult, platform: PlatformName) {
     await this.#platform.db.withOrg(target.orgId, async (tx) => {
+      await bookPublishCost(tx, target.id, result);
       await tx
         .update(postTargets)
-        .set({ status: 'published', remoteId: result.remoteId, remoteUrl: result.url ?? null, publishedAt: new Date(), error: null, updatedAt: new Date() })
+        .set({ status: 'published', remoteId: result.remoteId, remoteUrl: result.url ?? null, meta: result.meta ?? {}, publishedAt: new Date(), error: null, updatedAt: new Date() })
         .where(eq(postTargets.id, target.id));
       await repo.rollUp(tx, target.postId);
     });

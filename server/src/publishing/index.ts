@@ -9,6 +9,9 @@ import { OnlyFansExportConnector } from './connectors/onlyfans/index.ts';
 import { CalendarService } from './calendar.service.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { publishingRoutes } from './publishing.routes.ts';
+import { engagementService, registerEngagement } from './engagement/index.ts';
+import { planningRoutes } from './planning.routes.ts';
+import { abTesting, variantsRoutes } from './variants.routes.ts';
 
 interface Publishing {
   connectors: Connectors;
@@ -43,8 +46,13 @@ export const publishingCapability: Capability = {
   routes(app, platform) {
     const p = publishingServices(platform);
     publishingRoutes(app, p.calendar, p.channels, p.connectors.get('onlyfans_export') as OnlyFansExportConnector, p.connectors);
+    registerEngagement(app, platform, p);
+    planningRoutes(app, platform, p);
+    variantsRoutes(app, platform, p);
   },
   jobs(platform) {
     publishingServices(platform).dispatcher.register();
+    engagementService(platform, publishingServices(platform)).register();
+    abTesting(platform, publishingServices(platform)).metrics.register();
   },
 };

@@ -25,8 +25,10 @@ const targetSchema = z.object({
   remoteId: z.string().nullable(),
   remoteUrl: z.string().nullable(),
   error: z.object({ message: z.string(), kind: z.string().optional() }).passthrough().nullable(),
+  /** What the platform billed for this target (X), whole US cents rounded up. */
+  costCents: z.number().int(),
 });
-const postSchema = z.object({
+export const postSchema = z.object({
   id: z.string(),
   personaId: z.string(),
   status: z.string(),
@@ -37,13 +39,20 @@ const postSchema = z.object({
   createdAt: z.string(),
   targets: z.array(targetSchema),
 });
-const slotSchema = z.strictObject({
+export const slotSchema = z.strictObject({
   name: z.string().trim().min(1).max(80),
   weekdays: z.array(z.number().int().min(1).max(7)).max(7).default([]),
   localTime,
   channelIds: z.array(z.string().uuid()).max(20).default([]),
   priority: z.number().int().min(-100).max(100).default(0),
   enabled: z.boolean().default(true),
+});
+
+const targetInput = z.strictObject({
+  channelId: z.string().uuid(),
+  variant: z.enum(['original', 'portrait', 'story', 'landscape', 'square']).optional(),
+  text: z.string().max(5000).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 
 export function publishingRoutes(app: App, calendar: CalendarService, channels: ChannelsService, onlyfans: OnlyFansExportConnector, connectors: Connectors) {
@@ -60,17 +69,7 @@ export function publishingRoutes(app: App, calendar: CalendarService, channels: 
           caption: z.string().max(5000),
           priority: z.number().int().min(-100).max(100).optional(),
           assetId: z.string().uuid().nullable().optional(),
-          targets: z
-            .array(
-              z.strictObject({
-                channelId: z.string().uuid(),
-                variant: z.enum(['original', 'portrait', 'story', 'landscape', 'square']).optional(),
-                text: z.string().max(5000).optional(),
-                options: z.record(z.string(), z.unknown()).optional(),
-              }),
-            )
-            .min(1)
-            .max(20),
+          targets: z.array(targetInput).min(1).max(20),
         }),
         response: { 201: postSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
@@ -88,7 +87,9 @@ export function publishingRoutes(app: App, calendar: CalendarService, channels: 
       config: { access: 'posts:write' },
       schema: {
         tags: ['calendar'],
-        summary: 'Edit a post. Sent targets are never republished unless `republish` is true.',
+        summary: 'Edit a post, its media and its channels. Sent targets are never touched or republished unless `republish` is true.',
+        description:
+          '`targets` is the wanted set: an entry keeps the target with its `id` (else the one on the same channel), new channels get new targets, unsent targets left out are removed; published ones stay.',
         security,
         params: uuidParam,
         body: z.strictObject({
@@ -96,6 +97,12 @@ export function publishingRoutes(app: App, calendar: CalendarService, channels: 
           priority: z.number().int().min(-100).max(100).optional(),
           scheduledAt: z.iso.datetime({ offset: true }).optional(),
           republish: z.boolean().optional(),
+          assetId: z.string().uuid().nullable().optional(),
+          targets: z
+            .array(targetInput.extend({ id: z.string().uuid().optional() }))
+            .min(1)
+            .max(20)
+            .optional(),
         }),
         response: { 200: postSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
@@ -177,7 +184,7 @@ export function publishingRoutes(app: App, calendar: CalendarService, channels: 
         summary: 'Replace the persona’s slot templates (e.g. 10:00, 15:00, 20:00 local; weekday rhythms)',
         security,
         params: uuidParam,
-        body: z.strictObject({ items: z.array(slotSchema).max(100) }),
+        body: z.strictObject({ items: z.array(slotSchema.extend({ id: z.string().uuid().optional().describe('Keeps this slot’s id') })).max(100) }),
         response: { 200: z.object({ items: z.array(slotSchema.extend({ id: z.string() })) }), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
@@ -241,6 +248,6 @@ function channelChecks(app: App, channels: ChannelsService, connectors: Connecto
   );
 }
 
-function slotView(s: { id: string; name: string; weekdays: number[]; localTime: string; channelIds: string[]; priority: number; enabled: boolean }) {
+export function slotView(s: { id: string; name: string; weekdays: number[]; localTime: string; channelIds: string[]; priority: number; enabled: boolean }) {
   return { id: s.id, name: s.name, weekdays: s.weekdays, localTime: s.localTime, channelIds: s.channelIds, priority: s.priority, enabled: s.enabled };
 }

@@ -51,6 +51,8 @@ export interface FakeBlueskyPost {
   rkey: string;
   value: Record<string, unknown>;
   indexedAt: string;
+  /** Set on posts of other accounts (seeded by tests); absent on the account's own. */
+  author?: { did: string; handle: string };
 }
 
 export interface FakeBlueskyBlob {
@@ -78,6 +80,17 @@ export interface FakeBluesky {
   posts: FakeBlueskyPost[];
   deleted: FakeBlueskyPost[];
   callsTo(nsid: string, method?: string): RecordedCall[];
+  /** Posts of other accounts (replies to, mentions and quotes of the account), oldest first. */
+  others: FakeBlueskyPost[];
+  /**
+   * Another account replies to `replyTo` (a post uri, ours or theirs), mentions or quotes the account:
+   * the post exists and the account gets the matching notification (`reason`).
+   */
+  addInteraction(i: { handle: string; text: string; reason: 'reply' | 'mention' | 'quote'; replyTo?: string; quote?: string; at?: Date }): FakeBlueskyPost;
+  /** Our posts that are replies (`record.reply` set). */
+  replies(): FakeBlueskyPost[];
+  /** Counts `app.bsky.feed.getPosts` / `app.bsky.actor.getProfile` report (tests set them; by post URI). */
+  figures: { followers: number; posts: Map<string, { likeCount?: number; replyCount?: number; repostCount?: number; quoteCount?: number }> };
   close(): Promise<void>;
 }
 
@@ -147,7 +160,11 @@ export async function startFakeBluesky(options: FakeBlueskyOptions = {}): Promis
   let minGeneration = 0; // access tokens of an older generation count as expired
   const blobs = new Map<string, FakeBlueskyBlob>();
   const posts: FakeBlueskyPost[] = [];
+  const figures: FakeBluesky['figures'] = { followers: 0, posts: new Map() };
   const deleted: FakeBlueskyPost[] = [];
+  const others: FakeBlueskyPost[] = [];
+  const notifications: { post: FakeBlueskyPost; reason: string; reasonSubject?: string }[] = [];
+  const anyPost = (uri: string) => posts.find((p) => p.uri === uri) ?? others.find((p) => p.uri === uri);
   let rateLimited = 0;
   let failed = 0;
 
@@ -303,6 +320,45 @@ export async function startFakeBluesky(options: FakeBlueskyOptions = {}): Promis
           if (index !== -1) deleted.push(...posts.splice(index, 1));
           return sendJson(res, 200, { commit: { cid: fakeCid(randomBytes(16), 0x71), rev: tidNow() } });
         }
+        case 'GET app.bsky.notification.listNotifications': {
+          if (!checkAccess(req, res)) return;
+          const reasons = url.searchParams.getAll('reasons');
+          const limit = Number(call.query.limit ?? 50);
+          if (!Number.isInteger(limit) || limit < 1 || limit > 100) return xrpcError(res, 400, 'InvalidRequest', 'limit must be between 1 and 100');
+          const newest = [...notifications].reverse().filter((n) => reasons.length === 0 || reasons.includes(n.reason));
+          const offset = Number(call.query.cursor ?? 0);
+          const page = newest.slice(offset, offset + limit);
+          return sendJson(res, 200, {
+            notifications: page.map((n) => ({
+              uri: n.post.uri,
+              cid: n.post.cid,
+              author: { did: n.post.author!.did, handle: n.post.author!.handle },
+              reason: n.reason,
+              ...(n.reasonSubject ? { reasonSubject: n.reasonSubject } : {}),
+              record: n.post.value,
+              isRead: false,
+              indexedAt: n.post.indexedAt,
+              labels: [],
+            })),
+            ...(offset + limit < newest.length ? { cursor: String(offset + limit) } : {}),
+          });
+        }
+        case 'GET app.bsky.feed.getPosts': {
+          if (!checkAccess(req, res)) return;
+          const uris = url.searchParams.getAll('uris');
+          if (uris.length > 25) return xrpcError(res, 400, 'InvalidRequest', 'uris must not have more than 25 elements');
+          const author = { did: account.did, handle: account.handle };
+          const views = uris
+            .map((uri) => anyPost(uri))
+            .filter((p) => p !== undefined)
+            .map((p) => ({ uri: p.uri, cid: p.cid, author: p.author ?? author, record: p.value, indexedAt: p.indexedAt, likeCount: 0, replyCount: 0, repostCount: 0, quoteCount: 0, ...figures.posts.get(p.uri) }));
+          return sendJson(res, 200, { posts: views });
+        }
+        case 'GET app.bsky.actor.getProfile': {
+          if (!checkAccess(req, res)) return;
+          if (call.query.actor !== account.did && call.query.actor !== account.handle) return xrpcError(res, 400, 'InvalidRequest', 'Profile not found');
+          return sendJson(res, 200, { did: account.did, handle: account.handle, followersCount: figures.followers, followsCount: 0, postsCount: posts.length });
+        }
         default:
           return xrpcError(res, 501, 'MethodNotImplemented', `Method Not Implemented: ${call.method} ${nsid}`);
       }
@@ -347,6 +403,14 @@ export async function startFakeBluesky(options: FakeBlueskyOptions = {}): Promis
         if (image.aspectRatio !== undefined && (!Number.isInteger(image.aspectRatio.width) || !Number.isInteger(image.aspectRatio.height))) return 'aspectRatio needs integer width and height';
       }
     }
+    if (r.reply !== undefined) {
+      const reply = r.reply as { root?: { uri?: unknown; cid?: unknown }; parent?: { uri?: unknown; cid?: unknown } };
+      for (const ref of [reply.root, reply.parent]) {
+        if (!ref || typeof ref.uri !== 'string' || typeof ref.cid !== 'string') return 'reply needs root and parent strong refs {uri, cid}';
+        const target = anyPost(ref.uri);
+        if (!target || target.cid !== ref.cid) return `reply ref ${ref.uri} does not match an existing post`;
+      }
+    }
     if (r.labels !== undefined) {
       const labels = r.labels as { $type?: string; values?: unknown };
       if (labels.$type !== 'com.atproto.label.defs#selfLabels') return 'labels must be com.atproto.label.defs#selfLabels';
@@ -379,6 +443,34 @@ export async function startFakeBluesky(options: FakeBlueskyOptions = {}): Promis
     blobs,
     posts,
     deleted,
+    figures,
+    others,
+    addInteraction(i) {
+      const did = `did:plc:${base32(createHash('sha256').update(i.handle).digest()).slice(0, 24)}`;
+      const rkey = tidNow();
+      const value: Record<string, unknown> = { $type: 'app.bsky.feed.post', text: i.text, createdAt: (i.at ?? new Date()).toISOString() };
+      let reasonSubject: string | undefined;
+      if (i.replyTo) {
+        const parent = anyPost(i.replyTo);
+        if (!parent) throw new Error(`no post ${i.replyTo}`);
+        const root = (parent.value.reply as { root?: { uri: string; cid: string } } | undefined)?.root ?? { uri: parent.uri, cid: parent.cid };
+        value.reply = { root, parent: { uri: parent.uri, cid: parent.cid } };
+        reasonSubject = parent.uri;
+      }
+      if (i.quote) {
+        const quoted = anyPost(i.quote);
+        if (!quoted) throw new Error(`no post ${i.quote}`);
+        value.embed = { $type: 'app.bsky.embed.record', record: { uri: quoted.uri, cid: quoted.cid } };
+        reasonSubject = quoted.uri;
+      }
+      const post: FakeBlueskyPost = { uri: `at://${did}/app.bsky.feed.post/${rkey}`, cid: fakeCid(Buffer.from(JSON.stringify(value)), 0x71), rkey, value, indexedAt: (i.at ?? new Date()).toISOString(), author: { did, handle: i.handle } };
+      others.push(post);
+      notifications.push({ post, reason: i.reason, ...(reasonSubject ? { reasonSubject } : {}) });
+      return post;
+    },
+    replies() {
+      return posts.filter((p) => p.value.reply !== undefined);
+    },
     callsTo(nsid, method) {
       return calls.filter((c) => c.path === `/xrpc/${nsid}` && (method === undefined || c.method === method));
     },

@@ -9,10 +9,17 @@
  *   processing; `GET /media/{uuid}` answers `processing` for `pollsToReady` reads, then `ready`.
  * - Posts: `POST /posts` validates audience/text/price/media like the reference and answers 201;
  *   `GET /posts?page&size` pages them newest first with `pagination.hasMore`.
+ * - Chat messages: `POST /chats/{userUuid}/message {text?, mediaUuids?, price?}` validates like the reference,
+ *   records the message (see `messages`, `delayMessageMs`) and answers `{messageUuid}`.
+ * - Earnings: `GET /insights/earnings?startDate&endDate(exclusive)&cursor&size(1-50)` pages `earnings`
+ *   (oldest first) with an opaque `nextCursor`; tests change a row in place (e.g. a refund's amount) to
+ *   see it re-read.
+ * - Tracking links: `POST /tracking-links {name, externalSocialPlatform}` → 201 the link (`linkUrl` "fv-N",
+ *   zero counters); `GET /tracking-links?limit&cursor` pages `trackingLinks` with `nextCursor`.
  * - Agency routes `/creators/{creatorUserUuid}/…` map onto the same handlers for `creatorUserUuid`.
  * - Token endpoint `/oauth2/token`: refresh tokens rotate and are single-use (reuse → invalid_grant).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { delay, listen, recordRequest, sendJson, type RecordedCall } from './util.ts';
 
@@ -28,6 +35,8 @@ export interface FanvueBehaviour {
   retryAfterSeconds: number;
   /** POST /posts creates the post, then waits this long before answering. */
   delayPublishMs: number;
+  /** POST /chats/{userUuid}/message records the message, then waits this long before answering. */
+  delayMessageMs: number;
   /** Status reads of a completed upload before it is ready. */
   pollsToReady: number;
   /** Shape of the part-URL answer. */
@@ -36,16 +45,20 @@ export interface FanvueBehaviour {
   mediaError: boolean;
   /** Client auth the token endpoint expects. */
   tokenAuth: 'basic' | 'post';
+  /** The authorization-code answer leaves refresh_token out (the client must keep the one it has). */
+  codeWithoutRefreshToken: boolean;
 }
 
 const DEFAULT_BEHAVIOUR: FanvueBehaviour = {
   mode: 'ok',
   retryAfterSeconds: 12,
   delayPublishMs: 0,
+  delayMessageMs: 0,
   pollsToReady: 1,
   partUrlShape: 'object',
   mediaError: false,
   tokenAuth: 'basic',
+  codeWithoutRefreshToken: false,
 };
 
 export interface FakeFanvueMedia {
@@ -76,6 +89,43 @@ export interface FakeFanvuePost {
   tips: { count: number; totalGross: number; totalNet: number };
 }
 
+/** A chat message as the fake received it (pay-to-view when `price` is set). */
+export interface FakeFanvueMessage {
+  messageUuid: string;
+  userUuid: string;
+  text: string | null;
+  mediaUuids: string[];
+  price: number | null;
+  createdAt: string;
+}
+
+/** One earnings row as Fanvue's insights API answers it (USD cents; refunds negative, own row). */
+export interface FakeFanvueEarning {
+  date: string;
+  gross: number;
+  net: number;
+  currency: string | null;
+  source: string;
+  transactionOrderId?: string;
+  transactionOrderStatus?: 'availableForPayout' | 'pendingBalance';
+  reversedTransactionOrderId?: string;
+  messageUuid?: string;
+  postUuid?: string;
+  user: { uuid: string; handle: string; displayName: string; nickname: string | null; isTopSpender: boolean } | null;
+}
+
+/** A tracking link as the fake keeps it; tests raise the counters in place. */
+export interface FakeFanvueTrackingLink {
+  uuid: string;
+  name: string;
+  linkUrl: string;
+  externalSocialPlatform: string;
+  createdAt: string;
+  clicks: number;
+  engagement: { acquiredSubscribers: number; acquiredFollowers: number; totalSubscribers: number; totalFollowers: number };
+  earnings: null | Record<string, unknown>;
+}
+
 export interface FakeFanvue {
   url: string;
   tokenUrl: string;
@@ -86,6 +136,10 @@ export interface FakeFanvue {
   behaviour: FanvueBehaviour;
   set(patch: Partial<FanvueBehaviour>): void;
   posts: FakeFanvuePost[];
+  trackingLinks: FakeFanvueTrackingLink[];
+  messages: FakeFanvueMessage[];
+  /** Served by GET /insights/earnings; mutate freely between syncs. */
+  earnings: FakeFanvueEarning[];
   media: Map<string, FakeFanvueMedia>;
   readonly accessToken: string;
   readonly refreshToken: string;
@@ -110,7 +164,12 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
   let refreshToken = options.refreshToken ?? 'fanvue-refresh-token';
   let rateLimitUsed = false;
   let refreshedSinceMode = false;
+  /** Codes the consent page handed out (single use), with what the token call must match. */
+  const codes = new Map<string, { challenge: string; redirectUri: string; scope: string }>();
   const posts: FakeFanvuePost[] = [];
+  const trackingLinks: FakeFanvueTrackingLink[] = [];
+  const messages: FakeFanvueMessage[] = [];
+  const earnings: FakeFanvueEarning[] = [];
   const media = new Map<string, FakeFanvueMedia>();
   let baseUrl = '';
 
@@ -137,6 +196,24 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
         return;
       }
 
+      // ---- consent page (auth.fanvue.com/oauth2/auth): PKCE S256 required; the user says yes at once
+      if (call.path === '/oauth2/auth' && call.method === 'GET') {
+        const q = call.query;
+        if (q.response_type !== 'code' || q.client_id !== clientId || !q.redirect_uri || !q.state || !q.code_challenge || q.code_challenge_method !== 'S256') {
+          sendJson(res, 400, { error: 'invalid_request', error_description: 'The request is missing a required parameter (PKCE is required).' });
+          return;
+        }
+        const code = `fanvue-code-${randomBytes(12).toString('hex')}`;
+        codes.set(code, { challenge: q.code_challenge, redirectUri: q.redirect_uri, scope: q.scope ?? '' });
+        const back = new URL(q.redirect_uri);
+        back.searchParams.set('code', code);
+        back.searchParams.set('scope', q.scope ?? '');
+        back.searchParams.set('state', q.state);
+        res.writeHead(302, { location: back.toString() });
+        res.end();
+        return;
+      }
+
       // ---- token endpoint
       if (call.path === '/oauth2/token' && call.method === 'POST') {
         const form = formOf(call);
@@ -151,6 +228,23 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
         }
         if (id !== clientId || secret !== clientSecret) {
           sendJson(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).' });
+          return;
+        }
+        if (form.grant_type === 'authorization_code') {
+          const grant = codes.get(form.code ?? '');
+          codes.delete(form.code ?? '');
+          const challenge = createHash('sha256').update(form.code_verifier ?? '').digest('base64url');
+          if (!grant || grant.redirectUri !== form.redirect_uri || grant.challenge !== challenge) {
+            sendJson(res, 400, { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or the PKCE verifier does not match.' });
+            return;
+          }
+          accessToken = `fanvue-access-${randomBytes(6).toString('hex')}`;
+          const answer: Record<string, unknown> = { access_token: accessToken, token_type: 'bearer', expires_in: 3599, scope: grant.scope };
+          if (!behaviour.codeWithoutRefreshToken) {
+            refreshToken = `fanvue-refresh-${randomBytes(6).toString('hex')}`;
+            answer.refresh_token = refreshToken;
+          }
+          sendJson(res, 200, answer);
           return;
         }
         if (form.grant_type !== 'refresh_token') {
@@ -327,6 +421,41 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
         return;
       }
 
+      const chatMessage = /^\/chats\/([^/]+)\/message$/.exec(path);
+      if (chatMessage && call.method === 'POST') {
+        const userUuid = decodeURIComponent(chatMessage[1]!);
+        if (!/^[0-9a-f-]{36}$/i.test(userUuid)) {
+          error(res, 404, 'Chat not found', headers);
+          return;
+        }
+        const problems: string[] = [];
+        if (body.text !== undefined && body.text !== null && (typeof body.text !== 'string' || body.text.length < 1 || body.text.length > 5000)) problems.push('text must be 1-5000 characters');
+        const mediaUuids = Array.isArray(body.mediaUuids) ? (body.mediaUuids as unknown[]).map(String) : [];
+        for (const uuid of mediaUuids) if (media.get(uuid)?.status !== 'ready') problems.push(`media ${uuid} is not ready`);
+        if (body.price !== undefined && body.price !== null) {
+          if (typeof body.price !== 'number' || body.price < 300) problems.push('price must be >= 300');
+          if (mediaUuids.length === 0) problems.push('price requires media');
+        }
+        if (typeof body.text !== 'string' && mediaUuids.length === 0) problems.push('text or media is required');
+        if (problems.length > 0) {
+          sendJson(res, 400, { error: 'Bad Request', message: 'Request validation failed', errors: problems.map((message) => ({ message })) }, headers);
+          return;
+        }
+        const message: FakeFanvueMessage = {
+          messageUuid: randomUUID(),
+          userUuid,
+          text: typeof body.text === 'string' ? body.text : null,
+          mediaUuids,
+          price: typeof body.price === 'number' ? body.price : null,
+          createdAt: new Date().toISOString(),
+        };
+        messages.push(message);
+        if (behaviour.delayMessageMs > 0) await delay(behaviour.delayMessageMs);
+        if (res.destroyed) return;
+        sendJson(res, 200, { messageUuid: message.messageUuid }, headers);
+        return;
+      }
+
       if (path === '/posts' && call.method === 'GET') {
         const page = Math.max(1, Number(call.query.page ?? 1));
         const size = Number(call.query.size ?? 15);
@@ -337,6 +466,55 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
         const all = [...posts].sort((a, b) => Number(b.isPinned) - Number(a.isPinned) || b.createdAt.localeCompare(a.createdAt));
         const slice = all.slice((page - 1) * size, page * size);
         sendJson(res, 200, { data: slice, pagination: { page, size: slice.length, hasMore: page * size < all.length } }, headers);
+        return;
+      }
+
+      if (path === '/insights/earnings' && call.method === 'GET') {
+        const size = call.query.size === undefined ? 20 : Number(call.query.size);
+        const start = call.query.startDate === undefined ? -Infinity : Date.parse(String(call.query.startDate));
+        const end = call.query.endDate === undefined ? Infinity : Date.parse(String(call.query.endDate));
+        const offset = call.query.cursor === undefined ? 0 : Number(Buffer.from(String(call.query.cursor), 'base64url').toString('utf8').replace(/^off:/, ''));
+        if (!Number.isInteger(size) || size < 1 || size > 50 || Number.isNaN(start) || Number.isNaN(end) || !Number.isInteger(offset) || offset < 0) {
+          error(res, 400, 'Request validation failed: startDate/endDate must be ISO 8601, size 1-50, cursor as given', headers);
+          return;
+        }
+        const inRange = earnings.filter((e) => Date.parse(e.date) >= start && Date.parse(e.date) < end).sort((a, b) => a.date.localeCompare(b.date));
+        const slice = inRange.slice(offset, offset + size);
+        const next = offset + size < inRange.length ? Buffer.from(`off:${offset + size}`).toString('base64url') : null;
+        sendJson(res, 200, { data: slice, nextCursor: next }, headers);
+        return;
+      }
+
+      if (path === '/tracking-links' && call.method === 'POST') {
+        const platforms = ['facebook', 'instagram', 'other', 'reddit', 'snapchat', 'tiktok', 'twitter', 'youtube'];
+        if (typeof body.name !== 'string' || body.name.length < 1 || !platforms.includes(String(body.externalSocialPlatform))) {
+          error(res, 400, 'Request validation failed: name (≥ 1 character) and externalSocialPlatform are required', headers);
+          return;
+        }
+        const link: FakeFanvueTrackingLink = {
+          uuid: randomUUID(),
+          name: body.name,
+          linkUrl: `fv-${trackingLinks.length + 101}`,
+          externalSocialPlatform: String(body.externalSocialPlatform),
+          createdAt: new Date().toISOString(),
+          clicks: 0,
+          engagement: { acquiredSubscribers: 0, acquiredFollowers: 0, totalSubscribers: 0, totalFollowers: 0 },
+          earnings: null,
+        };
+        trackingLinks.push(link);
+        sendJson(res, 201, link, headers);
+        return;
+      }
+
+      if (path === '/tracking-links' && call.method === 'GET') {
+        const limit = call.query.limit === undefined ? 20 : Number(call.query.limit);
+        const offset = call.query.cursor === undefined ? 0 : Number(call.query.cursor);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 50 || !Number.isInteger(offset) || offset < 0) {
+          error(res, 400, 'Request validation failed: limit 1-50, cursor as given', headers);
+          return;
+        }
+        const slice = trackingLinks.slice(offset, offset + limit);
+        sendJson(res, 200, { data: slice, nextCursor: offset + limit < trackingLinks.length ? String(offset + limit) : null }, headers);
         return;
       }
 
@@ -364,6 +542,9 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
       }
     },
     posts,
+    trackingLinks,
+    messages,
+    earnings,
     media,
     get accessToken() {
       return accessToken;

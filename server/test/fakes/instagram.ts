@@ -60,9 +60,23 @@ export interface FakeIgMedia {
   children: string[];
 }
 
+export interface FakeIgComment {
+  id: string;
+  mediaId: string;
+  /** The top-level comment it answers (Instagram threads one level deep). */
+  parentId?: string;
+  text: string;
+  username: string;
+  fromId: string;
+  timestamp: string;
+}
+
 export interface FakeInstagram {
   url: string;
   igUserId: string;
+  /** The Instagram app (Instagram Login) the login endpoints accept. */
+  appId: string;
+  appSecret: string;
   calls: RecordedCall[];
   behaviour: InstagramBehaviour;
   set(patch: Partial<InstagramBehaviour>): void;
@@ -73,6 +87,14 @@ export interface FakeInstagram {
   token: string;
   /** Requests whose path matches (and method, when given). */
   callsTo(path: string | RegExp, method?: string): RecordedCall[];
+  /** Comments on published media (top-level and replies), oldest first. */
+  comments: FakeIgComment[];
+  /** Someone comments on `mediaId`, or replies under the comment `replyTo`. */
+  addComment(c: { mediaId: string; username: string; text: string; replyTo?: string; at?: Date }): FakeIgComment;
+  /** Comments the account itself wrote (through `POST /{comment-id}/replies`). */
+  replies(): FakeIgComment[];
+  /** Figures `/{media-id}/insights` and `/{ig-user-id}?fields=followers_count` report (tests set them; by media id). */
+  figures: { followers: number; posts: Map<string, Partial<Record<'views' | 'reach' | 'likes' | 'comments' | 'shares' | 'saved', number>>> };
   close(): Promise<void>;
 }
 
@@ -109,13 +131,26 @@ async function reachable(url: string, kind: 'image' | 'video'): Promise<{ ok: tr
   }
 }
 
-export async function startFakeInstagram(options: { token?: string; igUserId?: string; behaviour?: Partial<InstagramBehaviour> } = {}): Promise<FakeInstagram> {
+export async function startFakeInstagram(options: { token?: string; igUserId?: string; appId?: string; appSecret?: string; behaviour?: Partial<InstagramBehaviour> } = {}): Promise<FakeInstagram> {
   const calls: RecordedCall[] = [];
   const behaviour: InstagramBehaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
   const igUserId = options.igUserId ?? '17841400000000001';
   const containers = new Map<string, FakeIgContainer>();
   const posts: FakeIgMedia[] = [];
+  const comments: FakeIgComment[] = [];
+  const ownUsername = 'atelier_test_persona';
+  const newComment = (mediaId: string, username: string, fromId: string, text: string, parentId?: string, at = new Date()): FakeIgComment => {
+    const c: FakeIgComment = { id: numericId(), mediaId, ...(parentId ? { parentId } : {}), text, username, fromId, timestamp: at.toISOString().replace(/\.\d{3}Z$/, '+0000') };
+    comments.push(c);
+    return c;
+  };
+  const figures: FakeInstagram['figures'] = { followers: 0, posts: new Map() };
   let token = options.token ?? 'ig-long-lived-token';
+  const appId = options.appId ?? 'ig-app-id';
+  const appSecret = options.appSecret ?? 'ig-app-secret';
+  /** Instagram Login: codes from the consent page and short-lived tokens waiting for the long-lived exchange. */
+  const codes = new Map<string, { redirectUri: string; scope: string }>();
+  const shortTokens = new Set<string>();
   let rateLimitUsed = false;
   let expiredRefreshed = false;
   let baseUrl = '';
@@ -125,6 +160,43 @@ export async function startFakeInstagram(options: { token?: string; igUserId?: s
       const call = await recordRequest(req, calls);
       const params = paramsOf(call);
       const presented = params.access_token ?? (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+
+      // ---- Instagram Login (www.instagram.com + api.instagram.com + graph ig_exchange_token), before token auth
+      if (call.path === '/oauth/authorize' && call.method === 'GET') {
+        if (params.client_id !== appId || params.response_type !== 'code' || !params.redirect_uri || !params.scope) {
+          graphError(res, 400, { message: 'Invalid platform app', code: 100 });
+          return;
+        }
+        const code = `ig-code-${randomBytes(12).toString('hex')}`;
+        codes.set(code, { redirectUri: params.redirect_uri, scope: params.scope });
+        const back = new URL(params.redirect_uri);
+        back.searchParams.set('code', code);
+        if (params.state) back.searchParams.set('state', params.state);
+        res.writeHead(302, { location: `${back.toString()}#_` });
+        res.end();
+        return;
+      }
+      if (call.path === '/oauth/access_token' && call.method === 'POST') {
+        const grant = codes.get(params.code ?? '');
+        codes.delete(params.code ?? '');
+        if (params.client_id !== appId || params.client_secret !== appSecret || params.grant_type !== 'authorization_code' || !grant || grant.redirectUri !== params.redirect_uri) {
+          sendJson(res, 400, { error_type: 'OAuthException', code: 400, error_message: 'Invalid authorization code' });
+          return;
+        }
+        const short = `ig-short-${randomBytes(8).toString('hex')}`;
+        shortTokens.add(short);
+        sendJson(res, 200, { data: [{ access_token: short, user_id: igUserId, permissions: grant.scope }] });
+        return;
+      }
+      if (call.path === '/access_token' && call.method === 'GET' && params.grant_type === 'ig_exchange_token') {
+        if (params.client_secret !== appSecret || !shortTokens.delete(params.access_token ?? '')) {
+          graphError(res, 400, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 });
+          return;
+        }
+        token = `ig-long-${randomBytes(8).toString('hex')}`;
+        sendJson(res, 200, { access_token: token, token_type: 'bearer', expires_in: 5_183_944 });
+        return;
+      }
 
       // Auth first (Meta checks the token before anything else).
       if (behaviour.mode === 'revokedToken') {
@@ -168,6 +240,12 @@ export async function startFakeInstagram(options: { token?: string; igUserId?: s
         return;
       }
       const segments = match[1]!.split('/');
+
+      // GET /me — Instagram Login's user: user_id is the professional account id publishing uses
+      if (call.method === 'GET' && segments[0] === 'me' && segments.length === 1) {
+        sendJson(res, 200, { id: `app-scoped-${igUserId}`, user_id: igUserId, username: ownUsername });
+        return;
+      }
 
       // POST /{ig-user-id}/media — create a container
       if (call.method === 'POST' && segments[0] === igUserId && segments[1] === 'media' && segments.length === 2) {
@@ -295,6 +373,65 @@ export async function startFakeInstagram(options: { token?: string; igUserId?: s
         return;
       }
 
+      // GET /{media-id}/insights — lifetime figures of a published media
+      if (call.method === 'GET' && segments.length === 2 && segments[1] === 'insights') {
+        const post = posts.find((p) => p.id === segments[0]);
+        if (!post) {
+          graphError(res, 400, { message: `Unsupported get request. Object with ID '${segments[0]}' does not exist`, code: 100, error_subcode: 33 });
+          return;
+        }
+        const known = ['views', 'reach', 'likes', 'comments', 'shares', 'saved'] as const;
+        const metrics = (params.metric ?? '').split(',').filter(Boolean);
+        const unknown = metrics.find((m) => !(known as readonly string[]).includes(m));
+        if (!metrics.length || unknown) {
+          graphError(res, 400, { message: `(#100) metric[${unknown ?? ''}] must be one of the following values: ${known.join(', ')}`, code: 100 });
+          return;
+        }
+        const values = figures.posts.get(post.id) ?? {};
+        sendJson(res, 200, { data: metrics.map((name) => ({ name, period: 'lifetime', values: [{ value: values[name as (typeof known)[number]] ?? 0 }], title: name, description: name, id: `${post.id}/insights/${name}/lifetime` })) });
+        return;
+      }
+
+      // GET /{media-id}/comments — top-level comments, newest first, replies nested when asked
+      if (call.method === 'GET' && segments.length === 2 && segments[1] === 'comments') {
+        if (!posts.some((p) => p.id === segments[0])) {
+          graphError(res, 400, { message: `Unsupported get request. Object with ID '${segments[0]}' does not exist`, code: 100, error_subcode: 33 });
+          return;
+        }
+        const fields = params.fields ?? 'id,text,timestamp';
+        const view = (c: FakeIgComment) => ({
+          id: c.id,
+          ...(fields.includes('text') ? { text: c.text } : {}),
+          ...(fields.includes('timestamp') ? { timestamp: c.timestamp } : {}),
+          ...(fields.includes('username') ? { username: c.username } : {}),
+          ...(/(^|,)from(,|$)/.test(fields.replace(/replies\{[^}]*\}/, '')) ? { from: { id: c.fromId, username: c.username } } : {}),
+        });
+        const top = comments.filter((c) => c.mediaId === segments[0] && !c.parentId).reverse();
+        sendJson(res, 200, {
+          data: top.map((c) => {
+            const replies = comments.filter((r) => r.parentId === c.id);
+            return { ...view(c), ...(fields.includes('replies') && replies.length ? { replies: { data: replies.map((r) => ({ id: r.id, text: r.text, timestamp: r.timestamp, username: r.username, from: { id: r.fromId, username: r.username } })) } } : {}) };
+          }),
+        });
+        return;
+      }
+
+      // POST /{ig-comment-id}/replies — a reply, filed under the top-level comment
+      if (call.method === 'POST' && segments.length === 2 && segments[1] === 'replies') {
+        const parent = comments.find((c) => c.id === segments[0]);
+        if (!parent) {
+          graphError(res, 400, { message: `Unsupported post request. Object with ID '${segments[0]}' does not exist`, code: 100, error_subcode: 33 });
+          return;
+        }
+        if (!params.message?.trim()) {
+          graphError(res, 400, { message: '(#100) The parameter message is required', code: 100 });
+          return;
+        }
+        const reply = newComment(parent.mediaId, ownUsername, igUserId, params.message, parent.parentId ?? parent.id);
+        sendJson(res, 200, { id: reply.id });
+        return;
+      }
+
       // GET /{id} — a container's status or a media object
       if (call.method === 'GET' && segments.length === 1) {
         const container = containers.get(segments[0]!);
@@ -313,7 +450,7 @@ export async function startFakeInstagram(options: { token?: string; igUserId?: s
           return;
         }
         if (segments[0] === igUserId) {
-          sendJson(res, 200, { id: igUserId, username: 'atelier_test_persona' });
+          sendJson(res, 200, { id: igUserId, username: 'atelier_test_persona', ...((params.fields ?? '').split(',').includes('followers_count') ? { followers_count: figures.followers } : {}) });
           return;
         }
       }
@@ -328,6 +465,8 @@ export async function startFakeInstagram(options: { token?: string; igUserId?: s
   return {
     url: handle.url,
     igUserId,
+    appId,
+    appSecret,
     calls,
     behaviour,
     set(patch) {
@@ -338,7 +477,17 @@ export async function startFakeInstagram(options: { token?: string; igUserId?: s
       }
     },
     posts,
+    comments,
+    addComment(c) {
+      if (!posts.some((p) => p.id === c.mediaId)) throw new Error(`no media ${c.mediaId}`);
+      const parent = c.replyTo ? comments.find((x) => x.id === c.replyTo) : undefined;
+      return newComment(c.mediaId, c.username, numericId(), c.text, parent ? (parent.parentId ?? parent.id) : undefined, c.at);
+    },
+    replies() {
+      return comments.filter((c) => c.fromId === igUserId);
+    },
     containers,
+    figures,
     get token() {
       return token;
     },

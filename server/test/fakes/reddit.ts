@@ -41,6 +41,8 @@ export interface RedditBehaviour {
   submitErrors: [string, string, string][] | null;
   /** The token endpoint sends a new refresh token too (Reddit usually does not). */
   rotateRefreshToken: boolean;
+  /** The authorization-code answer leaves refresh_token out even for a permanent grant. */
+  codeWithoutRefreshToken: boolean;
   /** Value of x-ratelimit-remaining on answers. */
   rateLimitRemaining: number;
 }
@@ -51,6 +53,7 @@ const DEFAULT_BEHAVIOUR: RedditBehaviour = {
   delayPublishMs: 0,
   submitErrors: null,
   rotateRefreshToken: false,
+  codeWithoutRefreshToken: false,
   rateLimitRemaining: 95,
 };
 
@@ -69,6 +72,19 @@ export interface FakeRedditPost {
   permalink: string;
   author: string;
   galleryMediaIds?: string[];
+}
+
+export interface FakeRedditComment {
+  id: string;
+  name: string;
+  author: string;
+  body: string;
+  parent_id: string;
+  link_id: string;
+  subreddit: string;
+  created_utc: number;
+  /** Set when it landed in the account's inbox. */
+  inboxType?: 'post_reply' | 'comment_reply' | 'username_mention';
 }
 
 export interface FakeRedditAsset {
@@ -99,6 +115,17 @@ export interface FakeReddit {
   readonly accessToken: string;
   readonly refreshToken: string;
   callsTo(path: string | RegExp, method?: string): RecordedCall[];
+  /** Comments that exist (others' and ours), oldest first. */
+  comments: FakeRedditComment[];
+  /**
+   * Another redditor comments under `parent` (a `t3_` post or `t1_` comment fullname) or mentions the
+   * account (`mention: true`, in a post of theirs): the account's inbox gets it when it is addressed to her.
+   */
+  addComment(c: { author: string; body: string; parent?: string; mention?: boolean; at?: Date }): FakeRedditComment;
+  /** Comments the account wrote (through `POST /api/comment`). */
+  replies(): FakeRedditComment[];
+  /** Figures `/api/info` and `/api/v1/me` report (tests set them; by fullname `t3_…`). */
+  figures: { followers: number; posts: Map<string, { score?: number; ups?: number; num_comments?: number; num_crossposts?: number; view_count?: number | null }> };
   close(): Promise<void>;
 }
 
@@ -132,8 +159,22 @@ export async function startFakeReddit(options: { username?: string; clientId?: s
   let refreshToken = options.refreshToken ?? 'reddit-refresh-token';
   let rateLimitUsed = false;
   let refreshedSinceMode = false;
+  /** Codes the consent page handed out (single use): Reddit has no PKCE, the redirect URI must match. */
+  const codes = new Map<string, { redirectUri: string; permanent: boolean; scope: string }>();
   const posts: FakeRedditPost[] = [];
+  const comments: FakeRedditComment[] = [];
+  const thing = (name: string) => posts.find((p) => p.name === name) ?? comments.find((c) => c.name === name);
+  const newComment = (author: string, body: string, parent: string, at = new Date()): FakeRedditComment => {
+    const target = thing(parent);
+    const linkId = !target ? parent : 'link_id' in target ? target.link_id : target.name;
+    const post = posts.find((p) => p.name === linkId);
+    const id = base36Id();
+    const comment: FakeRedditComment = { id, name: `t1_${id}`, author, body, parent_id: parent, link_id: linkId, subreddit: post?.subreddit ?? 'AtelierTest', created_utc: at.getTime() / 1000 };
+    comments.push(comment);
+    return comment;
+  };
   const assets = new Map<string, FakeRedditAsset>();
+  const figures: FakeReddit['figures'] = { followers: 0, posts: new Map() };
   const subreddits = new Map<string, FakeSubreddit>(options.subreddits ? Object.entries(options.subreddits) : DEFAULT_SUBREDDITS);
   let baseUrl = '';
 
@@ -171,6 +212,23 @@ export async function startFakeReddit(options: { username?: string; clientId?: s
         return;
       }
 
+      // ---- Consent page (www.reddit.com/api/v1/authorize): the user says yes at once
+      if (call.path === '/api/v1/authorize' && call.method === 'GET') {
+        const q = call.query;
+        if (q.client_id !== clientId || q.response_type !== 'code' || !q.redirect_uri || !q.state || !q.scope || (q.duration !== 'permanent' && q.duration !== 'temporary')) {
+          sendText(res, 400, 'bad request (reddit.com)');
+          return;
+        }
+        const code = `reddit-code-${randomBytes(12).toString('hex')}`;
+        codes.set(code, { redirectUri: q.redirect_uri, permanent: q.duration === 'permanent', scope: q.scope });
+        const back = new URL(q.redirect_uri);
+        back.searchParams.set('state', q.state);
+        back.searchParams.set('code', code);
+        res.writeHead(302, { location: back.toString() });
+        res.end();
+        return;
+      }
+
       // ---- Token endpoint
       if (call.path === '/api/v1/access_token' && call.method === 'POST') {
         const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -180,6 +238,23 @@ export async function startFakeReddit(options: { username?: string; clientId?: s
           return;
         }
         const form = formOf(call);
+        if (form.grant_type === 'authorization_code') {
+          const grant = codes.get(form.code ?? '');
+          codes.delete(form.code ?? '');
+          // Like Reddit: a bad code is HTTP 200 with an error body.
+          if (!grant || grant.redirectUri !== form.redirect_uri) {
+            sendJson(res, 200, { error: 'invalid_grant' });
+            return;
+          }
+          accessToken = `reddit-access-${randomBytes(6).toString('hex')}`;
+          const answer: Record<string, unknown> = { access_token: accessToken, token_type: 'bearer', expires_in: 86_400, scope: grant.scope.replace(/,/g, ' ') };
+          if (grant.permanent && !behaviour.codeWithoutRefreshToken) {
+            refreshToken = `reddit-refresh-${randomBytes(6).toString('hex')}`;
+            answer.refresh_token = refreshToken;
+          }
+          sendJson(res, 200, answer);
+          return;
+        }
         if (form.grant_type !== 'refresh_token') {
           sendJson(res, 400, { error: 'unsupported_grant_type' });
           return;
@@ -222,7 +297,18 @@ export async function startFakeReddit(options: { username?: string; clientId?: s
       const headers = rateHeaders();
 
       if (call.path === '/api/v1/me' && call.method === 'GET') {
-        sendJson(res, 200, { name: username, id: 'abc123' }, headers);
+        sendJson(res, 200, { name: username, id: 'abc123', total_karma: 1, subreddit: { display_name: `u_${username}`, subscribers: figures.followers } }, headers);
+        return;
+      }
+
+      if (call.path === '/api/info' && call.method === 'GET') {
+        const names = (call.query.id ?? '').split(',').filter(Boolean);
+        if (names.length > 100) return sendJson(res, 400, { message: 'Bad Request', error: 400 }, headers);
+        const children = names
+          .map((name) => posts.find((p) => p.name === name))
+          .filter((p) => p !== undefined)
+          .map((p) => ({ kind: 't3', data: { id: p.id, name: p.name, title: p.title, subreddit: p.subreddit, permalink: p.permalink, score: 1, ups: 1, upvote_ratio: 1, num_comments: 0, num_crossposts: 0, view_count: null, ...figures.posts.get(p.name) } }));
+        sendJson(res, 200, { kind: 'Listing', data: { after: null, before: null, dist: children.length, children } }, headers);
         return;
       }
 
@@ -396,6 +482,54 @@ export async function startFakeReddit(options: { username?: string; clientId?: s
         return;
       }
 
+      if (call.path === '/message/inbox' && call.method === 'GET') {
+        const limit = Math.min(100, Number(call.query.limit ?? 25));
+        const all = comments.filter((c) => c.inboxType).reverse();
+        const start = call.query.after ? all.findIndex((c) => c.name === call.query.after) + 1 : 0;
+        const page = all.slice(start, start + limit);
+        const children = page.map((c) => ({
+          kind: 't1',
+          data: {
+            id: c.id,
+            name: c.name,
+            author: c.author,
+            author_fullname: `t2_${c.author.toLowerCase()}`,
+            body: c.body,
+            created_utc: c.created_utc,
+            context: `/r/${c.subreddit}/comments/${c.link_id.replace(/^t3_/, '')}/post/${c.id}/?context=3`,
+            parent_id: c.parent_id,
+            subreddit: c.subreddit,
+            type: c.inboxType,
+            subject: c.inboxType === 'username_mention' ? 'username mention' : c.inboxType === 'post_reply' ? 'post reply' : 'comment reply',
+            was_comment: true,
+            new: true,
+            dest: username,
+          },
+        }));
+        sendJson(res, 200, { kind: 'Listing', data: { after: start + limit < all.length ? (page.at(-1)?.name ?? null) : null, before: null, dist: children.length, children } }, headers);
+        return;
+      }
+
+      if (call.path === '/api/comment' && call.method === 'POST') {
+        const form = formOf(call);
+        if (form.api_type !== 'json') {
+          sendJson(res, 200, { jquery: [], success: false }, headers);
+          return;
+        }
+        if (!form.text?.trim()) {
+          sendJson(res, 200, { json: { errors: [['NO_TEXT', 'we need something here', 'text']] } }, headers);
+          return;
+        }
+        if (!form.thing_id || !thing(form.thing_id)) {
+          sendJson(res, 200, { json: { errors: [['DELETED_COMMENT', 'that comment has been deleted', 'parent']] } }, headers);
+          return;
+        }
+        const c = newComment(username, form.text, form.thing_id);
+        const permalink = `/r/${c.subreddit}/comments/${c.link_id.replace(/^t3_/, '')}/post/${c.id}/`;
+        sendJson(res, 200, { json: { errors: [], data: { things: [{ kind: 't1', data: { id: c.id, name: c.name, author: username, body: c.body, parent_id: c.parent_id, link_id: c.link_id, permalink } }] } } }, headers);
+        return;
+      }
+
       if (call.path === '/api/del' && call.method === 'POST') {
         const id = formOf(call).id;
         const index = posts.findIndex((p) => p.name === id);
@@ -428,8 +562,25 @@ export async function startFakeReddit(options: { username?: string; clientId?: s
       }
     },
     posts,
+    comments,
+    addComment(c) {
+      if (c.mention) {
+        const comment = newComment(c.author, c.body, 't3_theirs', c.at);
+        comment.inboxType = 'username_mention';
+        return comment;
+      }
+      if (!c.parent || !thing(c.parent)) throw new Error(`no thing ${c.parent}`);
+      const comment = newComment(c.author, c.body, c.parent, c.at);
+      const parent = thing(c.parent)!;
+      if (parent.author.toLowerCase() === username.toLowerCase()) comment.inboxType = parent.name.startsWith('t3_') ? 'post_reply' : 'comment_reply';
+      return comment;
+    },
+    replies() {
+      return comments.filter((c) => c.author === username);
+    },
     assets,
     subreddits,
+    figures,
     get accessToken() {
       return accessToken;
     },

@@ -1,6 +1,7 @@
 /**
  * A fake Telegram Bot API server: `/bot<token>/<method>` for getMe, getChat, getChatMember, sendMessage,
- * sendPhoto, sendVideo, sendMediaGroup, deleteMessage and deleteMessages. Checks the token in the path,
+ * sendPhoto, sendVideo, sendMediaGroup, deleteMessage and deleteMessages; for bots that chat, also
+ * sendChatAction, setWebhook and getUpdates (long polling; an offset confirms the updates below it). Checks the token in the path,
  * takes JSON or multipart bodies (uploads referenced as `attach://<name>`, as grammY sends them, or as a
  * direct `photo`/`video` file part), enforces the text/caption/album limits, and answers like Telegram:
  * `{ok: true, result}` or `{ok: false, error_code, description, parameters?: {retry_after}}`.
@@ -75,6 +76,14 @@ export interface FakeTelegram {
   set(behaviour: FakeTelegramBehaviour): void;
   /** Recorded calls of one Bot API method. */
   callsTo(method: string): RecordedCall[];
+  /** sendChatAction calls as received (typing indicators). */
+  chatActions: { chatId: number; action: string }[];
+  /** Adds a chat (e.g. a fan's private chat with the bot) after start. */
+  addChat(chat: FakeTelegramChat): void;
+  /** Queues an update for getUpdates (long polling); returns its update_id. */
+  pushUpdate(update: Record<string, unknown>): number;
+  /** The last setWebhook parameters. */
+  webhook: { url: string; secret_token?: string } | null;
   close(): Promise<void>;
 }
 
@@ -127,12 +136,17 @@ const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendVideo', 'sendMedi
 
 export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise<FakeTelegram> {
   const token = opts.token ?? FAKE_TELEGRAM_TOKEN;
-  const chats = opts.chats ?? FAKE_TELEGRAM_CHATS;
+  const chats = [...(opts.chats ?? FAKE_TELEGRAM_CHATS)];
   const calls: RecordedCall[] = [];
   const messages: FakeTelegramMessage[] = [];
   const nextId = new Map<number, number>();
   let groupCounter = 0;
   const state = { behaviour: { ...(opts.behaviour ?? {}) } as FakeTelegramBehaviour };
+  const chatActions: { chatId: number; action: string }[] = [];
+  const updates: Record<string, unknown>[] = [];
+  let nextUpdateId = 500_000;
+  let confirmedBelow = 0;
+  let webhook: { url: string; secret_token?: string } | null = null;
 
   const findChat = (chatId: unknown): FakeTelegramChat => {
     const key = typeof chatId === 'number' ? String(chatId) : typeof chatId === 'string' ? chatId.trim() : '';
@@ -224,6 +238,31 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
         return sendJson(res, 200, { ok: true, result });
       }
       switch (method) {
+        case 'sendChatAction': {
+          const chat = findChat(params.chat_id);
+          const action = str(params.action) ?? '';
+          if (!['typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice', 'upload_document', 'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note'].includes(action)) {
+            throw new ApiFailure(400, 'Bad Request: wrong parameter action in request');
+          }
+          chatActions.push({ chatId: chat.id, action });
+          return sendJson(res, 200, { ok: true, result: true });
+        }
+        case 'setWebhook': {
+          const hookUrl = str(params.url) ?? '';
+          const secret = str(params.secret_token);
+          if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw new ApiFailure(400, 'Bad Request: secret token contains unallowed characters');
+          webhook = hookUrl ? { url: hookUrl, ...(secret !== undefined ? { secret_token: secret } : {}) } : null;
+          return sendJson(res, 200, { ok: true, result: true, description: hookUrl ? 'Webhook was set' : 'Webhook was deleted' });
+        }
+        case 'getUpdates': {
+          if (webhook) throw new ApiFailure(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+          // An offset confirms every update below it: they are never returned again.
+          const offset = params.offset !== undefined ? Number(params.offset) : undefined;
+          if (offset !== undefined) confirmedBelow = Math.max(confirmedBelow, offset);
+          const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
+          const pending = updates.filter((u) => (u.update_id as number) >= confirmedBelow).slice(0, limit);
+          return sendJson(res, 200, { ok: true, result: pending });
+        }
         case 'getMe':
           return sendJson(res, 200, { ok: true, result: { ...BOT_USER, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } });
         case 'getChat':
@@ -336,6 +375,18 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       state.behaviour = { ...behaviour };
     },
     callsTo: (method) => calls.filter((c) => c.path.endsWith(`/${method}`)),
+    chatActions,
+    addChat(chat) {
+      chats.push(chat);
+    },
+    pushUpdate(update) {
+      const update_id = ++nextUpdateId;
+      updates.push({ update_id, ...update });
+      return update_id;
+    },
+    get webhook() {
+      return webhook;
+    },
     close,
   };
 }

@@ -1,5 +1,6 @@
 /**
- * A fake X API v2 for the X connector: OAuth 2.0 refresh (`POST /2/oauth2/token`, rotating refresh
+ * A fake X API v2 for the X connector: OAuth 2.0 consent page (`GET /i/oauth2/authorize`, approves at
+ * once) and token endpoint (authorization code checked against the PKCE S256 challenge; refresh with rotating refresh
  * tokens, Basic auth for confidential clients), `GET /2/users/me`, `GET /2/users/:id/tweets`, media
  * upload (one-shot `POST /2/media/upload`; chunked `initialize → append → finalize`, `GET
  * /2/media/upload?command=STATUS` pending → in_progress → succeeded after N polls with
@@ -10,11 +11,11 @@
  * every post). Errors use X's problem bodies (`{title, detail, type, status}`); the token endpoint answers
  * OAuth errors (`{error, error_description}`). Everything is in memory; `posts` is what was created.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { delay, listen, readBody, sendJson, type MultipartPart, type RecordedCall } from './util.ts';
 
-export type XRoute = 'token' | 'me' | 'timeline' | 'upload' | 'status' | 'metadata' | 'tweet' | 'delete' | 'any';
+export type XRoute = 'authorize' | 'token' | 'me' | 'timeline' | 'upload' | 'status' | 'metadata' | 'tweet' | 'delete' | 'lookup' | 'mentions' | 'any';
 
 export interface XBehaviour {
   /** Answer 429 on `route` this many times (then normally), with reset `resetInSeconds` from now and optional Retry-After. */
@@ -111,7 +112,33 @@ export interface FakeX {
   posts: FakeXPost[];
   deleted: FakeXPost[];
   callsTo(path: string | RegExp, method?: string): RecordedCall[];
+  /** Tweets of other users naming the account, newest last (`GET /2/users/:id/mentions` serves them). */
+  mentions: FakeXMention[];
+  /** Another user mentions the account or replies to one of its tweets (`inReplyTo`); ids follow the clock like X's. */
+  addMention(m: { text: string; username: string; authorId?: string; inReplyTo?: string; quoted?: string; at?: Date }): FakeXMention;
+  /** Our replies: created tweets that carry `reply.in_reply_to_tweet_id`. */
+  replies(): FakeXPost[];
+  /** Figures `GET /2/tweets?ids=` and `users/me?user.fields=public_metrics` report (tests set them; unknown posts report zeros). */
+  figures: { followers: number; posts: Map<string, Record<string, number>> };
   close(): Promise<void>;
+}
+
+export interface FakeXMention {
+  id: string;
+  text: string;
+  author_id: string;
+  username: string;
+  created_at: string;
+  conversation_id: string;
+  in_reply_to_user_id?: string;
+  referenced_tweets?: { type: 'replied_to' | 'quoted'; id: string }[];
+}
+
+/** A clock-based snowflake (ms since the Twitter epoch << 22), as X's ids are. */
+let sequence = 0;
+function clockSnowflake(at: Date): string {
+  sequence = (sequence + 1) % 4096;
+  return (((BigInt(at.getTime()) - 1288834974657n) << 22n) | BigInt(sequence)).toString();
 }
 
 export interface FakeXOptions {
@@ -159,6 +186,7 @@ function parseParts(body: Buffer, contentType: string): Map<string, MultipartPar
 }
 
 function routeOf(method: string, path: string): XRoute | null {
+  if (path === '/i/oauth2/authorize') return 'authorize';
   if (path === '/2/oauth2/token') return 'token';
   if (path === '/2/users/me') return 'me';
   if (/^\/2\/users\/[^/]+\/tweets$/.test(path)) return 'timeline';
@@ -166,6 +194,8 @@ function routeOf(method: string, path: string): XRoute | null {
   if (path.startsWith('/2/media/upload')) return 'upload';
   if (path === '/2/media/metadata') return 'metadata';
   if (path === '/2/tweets' && method === 'POST') return 'tweet';
+  if (path === '/2/tweets' && method === 'GET') return 'lookup';
+  if (/^\/2\/users\/[^/]+\/mentions$/.test(path) && method === 'GET') return 'mentions';
   if (/^\/2\/tweets\/[^/]+$/.test(path) && method === 'DELETE') return 'delete';
   return null;
 }
@@ -176,6 +206,9 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
   const media = new Map<string, FakeXMedia>();
   const posts: FakeXPost[] = [];
   const deleted: FakeXPost[] = [];
+  const mentions: FakeXMention[] = [];
+  const authorIds = new Map<string, string>();
+  const tweetExists = (id: string) => posts.some((p) => p.id === id) || mentions.some((m) => m.id === id);
   const tokens = {
     access: options.accessToken ?? 'x-access-1',
     refresh: options.refreshToken ?? 'x-refresh-1',
@@ -186,6 +219,9 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
   let rateLimited = 0;
   let failed = 0;
   let generation = 1;
+  /** Authorization codes the consent page handed out (single use), with what the token call must match. */
+  const codes = new Map<string, { challenge: string; redirectUri: string; scope: string }>();
+  const figures: FakeX['figures'] = { followers: 0, posts: new Map() };
 
   const matches = (route: XRoute, actual: XRoute) => route === 'any' || route === actual;
 
@@ -220,6 +256,22 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
       const route = routeOf(method, call.path);
       if (!route) return problem(res, 404, 'Not Found Error', `No route for ${method} ${call.path}`);
 
+      // ---- OAuth 2.0 consent page (x.com/i/oauth2/authorize): the user says yes at once
+      if (route === 'authorize') {
+        const q = call.query;
+        if (q.response_type !== 'code' || q.client_id !== tokens.clientId || !q.redirect_uri || !q.state || !q.code_challenge || q.code_challenge_method !== 'S256') {
+          return problem(res, 400, 'Invalid Request', 'Something went wrong. You weren’t able to give access to the App.');
+        }
+        const code = `x-code-${randomBytes(12).toString('hex')}`;
+        codes.set(code, { challenge: q.code_challenge, redirectUri: q.redirect_uri, scope: q.scope ?? '' });
+        const back = new URL(q.redirect_uri);
+        back.searchParams.set('state', q.state);
+        back.searchParams.set('code', code);
+        res.writeHead(302, { location: back.toString() });
+        res.end();
+        return;
+      }
+
       if (behaviour.rateLimit && rateLimited < behaviour.rateLimit.times && matches(behaviour.rateLimit.route, route)) {
         rateLimited++;
         const reset = Math.floor(Date.now() / 1000) + behaviour.rateLimit.resetInSeconds;
@@ -241,6 +293,22 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
           if (req.headers.authorization !== expected) return sendJson(res, 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
         } else if (form.client_id !== tokens.clientId) {
           return sendJson(res, 400, { error: 'invalid_request', error_description: 'Missing required parameter [client_id].' });
+        }
+        if (form.grant_type === 'authorization_code') {
+          const grant = codes.get(form.code ?? '');
+          codes.delete(form.code ?? '');
+          const challenge = createHash('sha256').update(form.code_verifier ?? '').digest('base64url');
+          if (!grant || grant.redirectUri !== form.redirect_uri || grant.challenge !== challenge) {
+            return sendJson(res, 400, { error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' });
+          }
+          generation++;
+          tokens.access = `x-access-${generation}-${randomBytes(4).toString('hex')}`;
+          const answer: Record<string, unknown> = { token_type: 'bearer', expires_in: behaviour.expiresIn, access_token: tokens.access, scope: grant.scope };
+          if (!behaviour.omitRefreshToken) {
+            tokens.refresh = `x-refresh-${generation}-${randomBytes(4).toString('hex')}`;
+            answer.refresh_token = tokens.refresh;
+          }
+          return sendJson(res, 200, answer);
         }
         if (form.grant_type !== 'refresh_token') return sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'grant_type not supported' });
         if (behaviour.revoked || form.refresh_token !== tokens.refresh) {
@@ -265,6 +333,7 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
         if (fields.includes('description')) data.description = user.description;
         if (fields.includes('protected')) data.protected = false;
         if (fields.includes('verified_type')) data.verified_type = 'none';
+        if (fields.includes('public_metrics')) data.public_metrics = { followers_count: figures.followers, following_count: 0, tweet_count: posts.length, listed_count: 0 };
         return sendJson(res, 200, { data });
       }
 
@@ -379,6 +448,10 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
             ids.push(id);
           }
         }
+        if (b.reply !== undefined) {
+          const parent = (b.reply as { in_reply_to_tweet_id?: unknown } | null)?.in_reply_to_tweet_id;
+          if (typeof parent !== 'string' || !tweetExists(parent)) return problem(res, 400, 'Invalid Request', 'The Tweet you are replying to does not exist or is not visible.');
+        }
         if (behaviour.duplicateDetection && posts.some((p) => p.author_id === user.id && p.text === text)) {
           return problem(res, 403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.');
         }
@@ -401,6 +474,47 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
         if (behaviour.delayCreateMs > 0) await delay(behaviour.delayCreateMs);
         if (res.destroyed || req.socket.destroyed) return;
         return sendJson(res, 201, { data: { id: post.id, text: post.text, edit_history_tweet_ids: [post.id] } });
+      }
+
+      if (route === 'lookup') {
+        const ids = (call.query.ids ?? '').split(',').filter(Boolean);
+        if (ids.length < 1 || ids.length > 100) return problem(res, 400, 'Invalid Request', 'The `ids` query parameter value must hold 1 to 100 ids.');
+        const found = ids.map((id) => posts.find((p) => p.id === id)).filter((p) => p !== undefined);
+        const withMetrics = (call.query['tweet.fields'] ?? '').split(',').includes('public_metrics');
+        const data = found.map((p) => ({
+          id: p.id,
+          text: p.text,
+          edit_history_tweet_ids: [p.id],
+          ...(withMetrics ? { public_metrics: { retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0, bookmark_count: 0, impression_count: 0, ...figures.posts.get(p.id) } } : {}),
+        }));
+        const errors = ids.filter((id) => !found.some((p) => p.id === id)).map((id) => ({ value: id, detail: `Could not find tweet with ids: [${id}].`, title: 'Not Found Error', resource_type: 'tweet', parameter: 'ids', resource_id: id, type: 'https://api.twitter.com/2/problems/resource-not-found' }));
+        return sendJson(res, 200, { ...(data.length ? { data } : {}), ...(errors.length ? { errors } : {}) });
+      }
+
+      if (route === 'mentions') {
+        if (call.path.split('/')[3] !== user.id) return problem(res, 403, 'Forbidden', 'You can only read the mentions of the authenticated user.');
+        const max = Number(call.query.max_results ?? 10);
+        if (!Number.isInteger(max) || max < 5 || max > 100) return problem(res, 400, 'Invalid Request', 'The `max_results` query parameter value must be between 5 and 100');
+        if (call.query.since_id !== undefined && !/^\d{1,19}$/.test(call.query.since_id)) return problem(res, 400, 'Invalid Request', 'The `since_id` query parameter value is not valid');
+        const since = call.query.since_id ? BigInt(call.query.since_id) : -1n;
+        const fields = (call.query['tweet.fields'] ?? '').split(',');
+        const newest = mentions.filter((m) => BigInt(m.id) > since).reverse();
+        const offset = Number(call.query.pagination_token ?? 0);
+        const page = newest.slice(offset, offset + max);
+        const render = (m: FakeXMention) => {
+          const t: Record<string, unknown> = { id: m.id, text: m.text, edit_history_tweet_ids: [m.id] };
+          for (const f of ['author_id', 'created_at', 'conversation_id', 'in_reply_to_user_id', 'referenced_tweets'] as const) if (fields.includes(f) && m[f] !== undefined) t[f] = m[f];
+          return t;
+        };
+        const meta: Record<string, unknown> = { result_count: page.length };
+        if (page.length > 0) Object.assign(meta, { newest_id: page[0]!.id, oldest_id: page.at(-1)!.id });
+        if (offset + max < newest.length) meta.next_token = String(offset + max);
+        const answer: Record<string, unknown> = { meta };
+        if (page.length > 0) answer.data = page.map(render);
+        if (page.length > 0 && (call.query.expansions ?? '').split(',').includes('author_id')) {
+          answer.includes = { users: [...new Map(page.map((m) => [m.author_id, { id: m.author_id, name: m.username, username: m.username }])).values()] };
+        }
+        return sendJson(res, 200, answer);
       }
 
       if (route === 'delete') {
@@ -448,6 +562,30 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
     media,
     posts,
     deleted,
+    mentions,
+    addMention(m) {
+      const at = m.at ?? new Date();
+      const parent = m.inReplyTo ? (posts.find((p) => p.id === m.inReplyTo) ?? mentions.find((x) => x.id === m.inReplyTo)) : undefined;
+      const mention: FakeXMention = {
+        id: clockSnowflake(at),
+        text: m.text,
+        author_id: m.authorId ?? authorIds.get(m.username) ?? authorIds.set(m.username, String(1_700_000_000_000_000_000n + BigInt(authorIds.size + 1))).get(m.username)!,
+        username: m.username,
+        created_at: at.toISOString(),
+        conversation_id: '',
+      };
+      mention.conversation_id = parent ? ('conversation_id' in parent ? parent.conversation_id : parent.id) : mention.id;
+      if (parent) {
+        mention.in_reply_to_user_id = 'conversation_id' in parent ? parent.author_id : user.id;
+        mention.referenced_tweets = [{ type: 'replied_to', id: parent.id }];
+      } else if (m.quoted) mention.referenced_tweets = [{ type: 'quoted', id: m.quoted }];
+      mentions.push(mention);
+      return mention;
+    },
+    replies() {
+      return posts.filter((p) => p.body.reply !== undefined);
+    },
+    figures,
     callsTo(path, method) {
       return calls.filter((c) => (typeof path === 'string' ? c.path === path : path.test(c.path)) && (method === undefined || c.method === method));
     },

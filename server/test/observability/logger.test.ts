@@ -68,6 +68,8 @@ describe('loggerOptions', () => {
   it('leaves URLs without credentials untouched', () => {
     expect(stripSecretQuery('/a/b')).toBe('/a/b');
     expect(stripSecretQuery('/a?q=x%20y&page=2')).toBe('/a?q=x%20y&page=2');
-    expect(stripSecretQuery('/cb?access_token=t&state=s')).toBe('/cb?access_token=[redacted]&state=s');
+    expect(stripSecretQuery('/cb?access_token=t&lang=fr')).toBe('/cb?access_token=[redacted]&lang=fr');
+    // An OAuth callback's state and code finish the flow: they are as secret as a token while it is open.
+    expect(stripSecretQuery('/cb?code=c&state=s&code_verifier=v')).toBe('/cb?code=[redacted]&state=[redacted]&code_verifier=[redacted]');
   });
 });

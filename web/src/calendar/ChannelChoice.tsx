@@ -14,8 +14,10 @@ export interface TargetDraft {
   /** Reddit only. */
   subreddit: string;
   title: string;
+  /** Reddit: the post flair's template id (subreddits that require flair refuse posts without). */
+  flairId: string;
 }
-export const blankTarget = (): TargetDraft => ({ variant: 'original', ownText: false, text: '', subreddit: '', title: '' });
+export const blankTarget = (): TargetDraft => ({ variant: 'original', ownText: false, text: '', subreddit: '', title: '', flairId: '' });
 
 export interface Refusal {
   code: string;
@@ -84,6 +86,9 @@ export function ChannelChoice({
               </Field>
               <Field label={t('calendar.composer.redditTitle')} hint={t('calendar.composer.redditTitleHint')}>
                 {(c) => <input {...c} value={draft.title} onChange={(e) => onDraft({ title: e.target.value })} maxLength={300} />}
+              </Field>
+              <Field label={t('planning.edit.flair')} hint={t('planning.edit.flairHint')}>
+                {(c) => <input {...c} value={draft.flairId} onChange={(e) => onDraft({ flairId: e.target.value })} maxLength={100} />}
               </Field>
             </>
           )}

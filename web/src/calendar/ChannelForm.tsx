@@ -7,6 +7,7 @@ import { useOrgKey } from '../app/me';
 import { ErrorNote } from '../ui/ErrorNote';
 import { Field } from '../ui/Field';
 import { platformForms, settingsBody, type SettingValues } from './channelForms';
+import { isOAuthPlatform, OAuthConnect } from './connect';
 import { usePolicyHint } from './policyHint';
 import { channelPlatforms, type Channel, type ChannelPlatform, type NewChannel } from './types';
 
@@ -66,7 +67,7 @@ export function ChannelForm({ personaId, onAdded }: { personaId: string; onAdded
           {(c) => <input {...c} value={handle} onChange={(e) => setHandle(e.target.value)} required maxLength={200} autoComplete="off" />}
         </Field>
       </div>
-      <p className="field-hint">{t(`calendar.channels.notes.${form.note}`)}</p>
+      {isOAuthPlatform(platform) ? <OAuthConnect personaId={personaId} platform={platform} /> : <p className="field-hint">{t(`calendar.channels.notes.${form.note}`)}</p>}
       {form.settings.length > 0 && (
         <fieldset>
           <legend>{t('calendar.channels.settings')}</legend>

@@ -7,7 +7,10 @@ import { useCan, useOrgKey } from '../app/me';
 import type { Persona } from '../personas/queries';
 import { ErrorNote } from '../ui/ErrorNote';
 import { PlatformMark } from './badges';
+import { ChannelEditForm } from './ChannelEditForm';
+import { ChannelSpend } from './ChannelSpend';
 import { ChannelForm } from './ChannelForm';
+import { ConnectButton, ConnectNotice, isOAuthPlatform } from './connect';
 import { settingsSummary } from './channelForms';
 import { usePolicyHint } from './policyHint';
 import { useChannels } from './queries';
@@ -23,6 +26,7 @@ export function ChannelsSection({ persona }: { persona: Persona }) {
   const [round, setRound] = useState(0);
   return (
     <div className="stack-lg">
+      <ConnectNotice personaId={persona.id} />
       <ReconnectBanner personaId={persona.id} withLink={false} />
       <section className="panel" aria-labelledby="channels-title">
         <h2 id="channels-title">{t('calendar.channels.title', { name: persona.name })}</h2>
@@ -67,6 +71,7 @@ function ChannelCard({ channel, canManage }: { channel: Channel; canManage: bool
   const settingName = (name: string) => (i18n.exists(`calendar.channels.fields.${name}`) ? t(`calendar.channels.fields.${name as 'chatId'}`) : name);
   const credentialName = (name: string) => (i18n.exists(`calendar.channels.credentialNames.${name}`) ? t(`calendar.channels.credentialNames.${name as 'bot_token'}`) : name);
   const broken = isReconnectNeeded(channel);
+  const [editing, setEditing] = useState(false);
   const remove = useMutation({
     mutationFn: () => unwrap(api.DELETE('/api/v1/channels/{id}', { params: { path: { id: channel.id } } })),
     onSuccess: () => {
@@ -94,6 +99,7 @@ function ChannelCard({ channel, canManage }: { channel: Channel; canManage: bool
         <span className={broken ? 'badge post-failed' : 'badge badge-ok'}>{t(`calendar.channels.status.${broken ? 'reconnect_needed' : 'active'}`)}</span>
       </div>
       <p className="small">{hint(channel)}</p>
+      <ChannelSpend channel={channel} />
       {broken && <p className="field-error">{t('calendar.channels.reconnectHint')}</p>}
       <dl className="facts">
         {summary.map(([name, value]) => (
@@ -113,6 +119,12 @@ function ChannelCard({ channel, canManage }: { channel: Channel; canManage: bool
             {t('calendar.channels.downloadCsv')}
           </button>
         )}
+        {canManage && isOAuthPlatform(channel.platform) && <ConnectButton personaId={channel.personaId} platform={channel.platform} channel={channel} />}
+        {canManage && !editing && (
+          <button type="button" className="small-button" onClick={() => setEditing(true)} aria-label={t('connect.edit.label', { handle: channel.handle })}>
+            {t('connect.edit.button')}
+          </button>
+        )}
         {canManage && (
           <button
             type="button"
@@ -126,6 +138,7 @@ function ChannelCard({ channel, canManage }: { channel: Channel; canManage: bool
         )}
       </div>
       <ErrorNote error={remove.error ?? download.error} />
+      {editing && <ChannelEditForm channel={channel} onDone={() => setEditing(false)} />}
     </li>
   );
 }

@@ -19,6 +19,7 @@ import { MediaChoice } from './MediaChoice';
 import { estimateFinalText } from './policy';
 import { useChannels, usePostChanged, type ScheduleAt } from './queries';
 import { TargetPreview } from './TargetPreview';
+import { AbPanel } from './variants/AbPanel';
 import { postStatus, type Channel, type NewPost, type Post, type TargetInput } from './types';
 
 export interface ComposerSeed {
@@ -36,7 +37,10 @@ function refusalOf(error: unknown): (Refusal & { channelId: string }) | null {
 }
 
 function targetBody(channel: Channel, draft: TargetDraft): TargetInput {
-  const options = channel.platform === 'reddit' ? { subreddit: draft.subreddit.trim(), ...(draft.title.trim() ? { title: draft.title.trim() } : {}) } : undefined;
+  const options =
+    channel.platform === 'reddit'
+      ? { subreddit: draft.subreddit.trim(), ...(draft.title.trim() ? { title: draft.title.trim() } : {}), ...(draft.flairId.trim() ? { flairId: draft.flairId.trim() } : {}) }
+      : undefined;
   return { channelId: channel.id, variant: draft.variant, ...(draft.ownText ? { text: draft.text } : {}), ...(options ? { options } : {}) };
 }
 
@@ -235,6 +239,7 @@ export function Composer({ persona, timezone, seed, onClose, onScheduled }: { pe
           </section>
         )}
 
+        {post && <AbPanel post={post} timezone={timezone} channels={new Map(list.map((c) => [c.id, c]))} onSaved={() => void unwrap(api.GET('/api/v1/posts/{id}', { params: { path: { id: post.id } } })).then(setPost)} />}
         {refusal === null && <ProblemNote error={create.error} />}
         <ProblemNote error={publish.error ?? keepDraft.error} />
         {post && (

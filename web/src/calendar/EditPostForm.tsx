@@ -3,14 +3,18 @@ import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { ErrorNote } from '../ui/ErrorNote';
+import { useAsset } from '../studio/queries';
+import type { Asset } from '../studio/types';
 import { Field } from '../ui/Field';
 import { NumberInput } from '../ui/NumberInput';
-import { usePostChanged } from './queries';
+import { EditTargets, entriesOf, type TargetEntry } from './EditTargets';
+import { MediaChoice } from './MediaChoice';
+import { ProblemNote } from './ProblemNote';
+import { useChannels, usePostChanged } from './queries';
 import type { Post, PostPatch } from './types';
 
 /**
- * Caption and priority. Channels where the post is already out keep what they got, unless the
+ * Caption, priority, media and channels. Channels where the post is already out keep what they got, unless the
  * person ticks republish (off by default, with a warning): then they post it again as a new post.
  */
 export function EditPostForm({ post, onDone }: { post: Post; onDone: () => void }) {
@@ -20,6 +24,11 @@ export function EditPostForm({ post, onDone }: { post: Post; onDone: () => void 
   const [caption, setCaption] = useState(post.caption);
   const [priority, setPriority] = useState<number | undefined>(post.priority);
   const [republish, setRepublish] = useState(false);
+  const channels = useChannels(post.personaId);
+  const current = useAsset(post.assetId);
+  // undefined: the media is not being changed.
+  const [asset, setAsset] = useState<Asset | null | undefined>(undefined);
+  const [entries, setEntries] = useState<TargetEntry[]>(() => entriesOf(post));
   const published = post.targets.filter((target) => target.status === 'published').length;
   const save = useMutation({
     mutationFn: (body: PostPatch) => unwrap(api.PUT('/api/v1/posts/{id}', { params: { path: { id: post.id } }, body })),
@@ -35,6 +44,10 @@ export function EditPostForm({ post, onDone }: { post: Post; onDone: () => void 
     if (caption !== post.caption) body.caption = caption;
     if (priority !== undefined && priority !== post.priority) body.priority = priority;
     if (republish) body.republish = true;
+    if (asset !== undefined && (asset?.id ?? null) !== post.assetId) body.assetId = asset?.id ?? null;
+    if (JSON.stringify(entries) !== JSON.stringify(entriesOf(post))) {
+      body.targets = entries.map((e) => ({ ...(e.id ? { id: e.id } : {}), channelId: e.channelId, options: e.options }));
+    }
     if (Object.keys(body).length === 0) return onDone();
     save.mutate(body);
   };
@@ -48,6 +61,8 @@ export function EditPostForm({ post, onDone }: { post: Post; onDone: () => void 
       <Field label={t('calendar.composer.priority')} hint={t('calendar.composer.priorityHint')}>
         {(c) => <NumberInput control={c} value={priority} onChange={setPriority} min={-100} max={100} step={1} />}
       </Field>
+      <MediaChoice personaId={post.personaId} value={asset !== undefined ? asset : (current.data ?? null)} onChange={setAsset} />
+      {channels.data && <EditTargets channels={channels.data} entries={entries} onChange={setEntries} />}
       {published > 0 && (
         <div className="check-block">
           <input id={`${warningId}-box`} type="checkbox" checked={republish} onChange={(e) => setRepublish(e.target.checked)} aria-describedby={warningId} />
@@ -59,7 +74,7 @@ export function EditPostForm({ post, onDone }: { post: Post; onDone: () => void 
           </div>
         </div>
       )}
-      <ErrorNote error={save.error} />
+      <ProblemNote error={save.error} />
       <div className="actions">
         <button type="submit" className="primary" disabled={save.isPending}>
           {save.isPending ? t('calendar.edit.saving') : t('calendar.edit.save')}

@@ -14,11 +14,14 @@ import { MoveDialog } from './MoveDialog';
 import { rangeOf, type Nav } from './navigation';
 import { PostDetail } from './PostDetail';
 import { ProblemNote } from './ProblemNote';
-import { useCalendarRange, useChannels, useSchedulePost, useSlots } from './queries';
+import { useCalendarRange, useChannels, useSlots } from './queries';
+import { useScheduleApproving } from './planningQueries';
+import { DraftsTray } from './DraftsTray';
 import { ReconnectBanner } from './ReconnectBanner';
 import { Toolbar } from './Toolbar';
 import { postStatus, type FreeSlot, type Post } from './types';
 import { WeekView } from './WeekView';
+import { PpvOnCalendar } from '../sales/crm/PpvOnCalendar';
 
 /** The persona's calendar: a month, a week, a day or a list, with drag-and-drop rescheduling. */
 export function PlannerView({ persona }: { persona: Persona }) {
@@ -39,7 +42,8 @@ export function PlannerView({ persona }: { persona: Persona }) {
   const [openId, setOpenId] = useState<string | null>(null);
   const [moving, setMoving] = useState<Post | null>(null);
   const [announcement, setAnnouncement] = useState('');
-  const schedule = useSchedulePost();
+  // Posts dropped from the tray of unscheduled ones may be drafts: they are approved as they land.
+  const schedule = useScheduleApproving();
 
   const move = (postId: string, localDate: string, localTime: string) => {
     setAnnouncement(t('calendar.moving'));
@@ -94,6 +98,8 @@ export function PlannerView({ persona }: { persona: Persona }) {
         {props && nav.view === 'day' && <WeekView {...props} size="large" />}
         {props && nav.view === 'list' && <AgendaView {...props} />}
       </div>
+      <DraftsTray personaId={persona.id} channels={byId} canWrite={canWrite} onOpen={setOpenId} onSchedule={setMoving} />
+      <PpvOnCalendar personaId={persona.id} from={range.from} days={range.days} timezone={timezone} format={format} />
       {composing && <Composer persona={persona} timezone={timezone} seed={composing} onClose={() => setComposing(null)} onScheduled={scheduled} />}
       {openId && <PostDetail key={openId} id={openId} timezone={timezone} channels={byId} onClose={() => setOpenId(null)} onMoveTo={canWrite ? setMoving : null} />}
       {moving && <MoveDialog post={moving} personaId={persona.id} timezone={timezone} initial={moving.scheduledAt ? zoned(moving.scheduledAt, timezone) : nextHour(timezone)} onClose={() => setMoving(null)} onMoved={(post) => post.scheduledAt && setAnnouncement(t('calendar.moved', { when: format.when(post.scheduledAt) }))} />}

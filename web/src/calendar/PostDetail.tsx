@@ -10,6 +10,8 @@ import { EditPostForm } from './EditPostForm';
 import { useCalendarFormat } from './format';
 import { usePost, usePostAction, useSchedulePost } from './queries';
 import { TargetItem } from './TargetItem';
+import { AbPanel } from './variants/AbPanel';
+import { MetricsSection } from './variants/MetricsSection';
 import { canReschedule, postStatus, type Channel, type Post } from './types';
 
 /** One post: where it goes and how each channel went, with what can still be done to it. */
@@ -103,6 +105,8 @@ function PostBody({ post, timezone, channels, onMoveTo }: { post: Post; timezone
           ))}
         </ul>
       </section>
+      <MetricsSection post={post} timezone={timezone} channels={channels} />
+      <AbPanel post={post} timezone={timezone} channels={channels} />
     </div>
   );
 }

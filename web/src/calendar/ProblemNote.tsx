@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/problem';
 import { useErrorText } from '../ui/errors';
 
@@ -7,8 +8,11 @@ import { useErrorText } from '../ui/errors';
  */
 export function ProblemNote({ error }: { error: unknown }) {
   const text = useErrorText();
+  const { t, i18n } = useTranslation();
   if (!error) return null;
-  const said = text(error);
+  // Platform rules (X budget, subreddit rules) have their words in the planning area, with the problem's figures.
+  const planning = error instanceof ApiError ? `planning.errors.${error.code}` : '';
+  const said = planning && i18n.exists(planning) ? t(planning as 'planning.title', error instanceof ApiError ? { ...error.problem } : {}) : text(error);
   const detail = error instanceof ApiError ? error.problem.detail : undefined;
   return (
     <div className="refusal" role="alert">

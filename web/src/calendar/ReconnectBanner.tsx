@@ -1,7 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import { useRequiredSession } from '../api/session';
 import { onLinkClick } from '../app/router';
+import { useCan } from '../app/me';
 import { useReconnectAlerts } from './cache';
+import { ConnectButton, isOAuthPlatform } from './connect';
 import { useChannels } from './queries';
 import { isReconnectNeeded } from './types';
 
@@ -11,6 +13,7 @@ export function ReconnectBanner({ personaId, withLink = true }: { personaId: str
   const { orgId } = useRequiredSession();
   const channels = useChannels(personaId);
   const alerts = useReconnectAlerts(orgId);
+  const can = useCan();
   const broken = (channels.data ?? []).filter(isReconnectNeeded);
   if (broken.length === 0) return null;
   return (
@@ -23,6 +26,12 @@ export function ReconnectBanner({ personaId, withLink = true }: { personaId: str
             <li key={channel.id}>
               {t('calendar.reconnect.text', { platform: t(`calendar.platforms.${channel.platform}`), handle: channel.handle })}
               {alert && <span className="muted"> — {alert.message}</span>}
+              {can('channels:manage') && isOAuthPlatform(channel.platform) && (
+                <>
+                  {' '}
+                  <ConnectButton personaId={channel.personaId} platform={channel.platform} channel={channel} />
+                </>
+              )}
             </li>
           );
         })}

@@ -8,6 +8,7 @@ import { ErrorNote } from '../ui/ErrorNote';
 import { Field } from '../ui/Field';
 import { NumberInput } from '../ui/NumberInput';
 import { AutofillPanel } from './AutofillPanel';
+import { RhythmSection } from './RhythmEditor';
 import { PlatformMark } from './badges';
 import { noonUtc } from './dates';
 import { useChannels, useSaveSlots, useSlots } from './queries';
@@ -21,19 +22,23 @@ const weekdayDate = (n: number) => noonUtc(`2024-01-0${n}`);
 /** A slot being edited, with a key of its own: rows keep their inputs' state when another is removed. */
 type Row = SlotInput & { rowKey: number };
 let nextKey = 0;
-const rowOf = ({ id: _id, ...rest }: Slot): Row => ({ ...rest, rowKey: nextKey++ });
+// Rows keep their slot's id: saving sends it back, so the slot keeps it (posts and auto-fill refer to it).
+const rowOf = (slot: Slot): Row => ({ ...slot, rowKey: nextKey++ });
 const inputOf = ({ rowKey: _key, ...rest }: Row): SlotInput => rest;
 
 export function SlotsSection({ persona }: { persona: Persona }) {
   const { t } = useTranslation();
   const slots = useSlots(persona.id);
   const can = useCan();
+  // Applying the rhythm rewrites the slots: the editor below starts again from what was saved.
+  const [applied, setApplied] = useState(0);
   return (
     <div className="stack-lg">
+      <RhythmSection key={persona.id} persona={persona} readOnly={!can('posts:write')} onApplied={() => setApplied((n) => n + 1)} />
       <ErrorNote error={slots.error} />
       {slots.isPending && <p role="status">{t('common.loading')}</p>}
       {/* Keyed by persona: switching persona in the header starts from her saved slots. */}
-      {slots.data && <SlotsEditor key={persona.id} persona={persona} saved={slots.data} readOnly={!can('posts:write')} />}
+      {slots.data && <SlotsEditor key={`${persona.id}:${applied}`} persona={persona} saved={slots.data} readOnly={!can('posts:write')} />}
     </div>
   );
 }

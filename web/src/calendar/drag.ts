@@ -3,6 +3,8 @@ import { zoned } from './dates';
 import { canReschedule, type Post } from './types';
 
 const TYPE = 'application/x-atelier-post';
+/** The tray of unscheduled posts drags with the same payload, so any day or slot takes its posts too. */
+export const POST_DRAG_TYPE = TYPE;
 
 interface Dragged {
   postId: string;

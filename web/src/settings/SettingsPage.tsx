@@ -4,15 +4,17 @@ import { useCan, useMe, type Permission } from '../app/me';
 import { navigate, onLinkClick } from '../app/router';
 import { ApiKeysSection } from './ApiKeysSection';
 import { AuditSection } from './AuditSection';
+import { PlatformAppsSection } from './PlatformAppsSection';
 import { ProvidersSection } from './ProvidersSection';
 import { SecuritySection } from './SecuritySection';
 import { TeamSection } from './TeamSection';
 
-type Tab = 'team' | 'api-keys' | 'providers' | 'audit' | 'security';
+type Tab = 'team' | 'api-keys' | 'providers' | 'platform-apps' | 'audit' | 'security';
 const tabs: { id: Tab; needs: Permission | 'user' }[] = [
   { id: 'team', needs: 'team:read' },
   { id: 'api-keys', needs: 'apikeys:manage' },
   { id: 'providers', needs: 'settings:manage' },
+  { id: 'platform-apps', needs: 'settings:manage' },
   { id: 'audit', needs: 'audit:read' },
   // Two-factor belongs to a person; an API key has nothing to secure here.
   { id: 'security', needs: 'user' },
@@ -21,6 +23,7 @@ const labels = {
   team: 'settings.tabs.team',
   'api-keys': 'settings.tabs.apiKeys',
   providers: 'settings.tabs.providers',
+  'platform-apps': 'connect.apps.tab',
   audit: 'settings.tabs.audit',
   security: 'settings.tabs.security',
 } as const;
@@ -48,6 +51,7 @@ export function SettingsPage({ path }: { path: string }) {
       {current?.id === 'team' && <TeamSection />}
       {current?.id === 'api-keys' && <ApiKeysSection />}
       {current?.id === 'providers' && <ProvidersSection />}
+      {current?.id === 'platform-apps' && <PlatformAppsSection />}
       {current?.id === 'audit' && <AuditSection />}
       {current?.id === 'security' && <SecuritySection />}
       {visible.length === 0 && <p className="muted">{t('settings.nothing')}</p>}

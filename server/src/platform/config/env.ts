@@ -56,8 +56,10 @@ const envSchema = z
     PUBLISH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
     /** Targets one process publishes at once. */
     PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
-    /** Public base URL of this server (https://…), for platforms that fetch media themselves (Instagram). */
+    /** Public base URL of this server (https://…), for platforms that fetch media themselves (Instagram) and OAuth redirect URIs. */
     PUBLIC_BASE_URL: z.string().url().optional(),
+    /** Headless Chromium used to print PDFs (statements, reports); default /usr/bin/chromium. */
+    CHROMIUM_PATH: z.string().optional(),
     SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   })
   .superRefine((env, ctx) => {

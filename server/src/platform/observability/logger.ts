@@ -47,6 +47,8 @@ const SECRET_QUERY_PARAMS = new Set([
   'sig',
   'signature',
   'code',
+  'state',
+  'code_verifier',
   'api_key',
   'apikey',
   'key',

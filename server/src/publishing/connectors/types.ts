@@ -139,11 +139,14 @@ export interface OAuthFlow {
   readonly scopes: string[];
   /** The URL the browser is sent to. `settings` carries the app's client id and base URL overrides. */
   authorizeUrl(params: { settings: Record<string, unknown>; clientId: string; redirectUri: string; state: string; codeChallenge: string }): string;
-  /** Code → credentials (access_token, refresh_token, expires_at ISO…), plus the account's handle when the platform tells it. */
+  /**
+   * Code → credentials (access_token, refresh_token, expires_at ISO…), plus the account's handle when the
+   * platform tells it and the channel settings the connector needs (account id, base URL overrides).
+   */
   exchange(
     params: { settings: Record<string, unknown>; clientId: string; clientSecret?: string; code: string; codeVerifier: string; redirectUri: string },
     ctx: ConnectorContext,
-  ): Promise<{ credentials: Record<string, string>; handle?: string }>;
+  ): Promise<{ credentials: Record<string, string>; handle?: string; settings?: Record<string, unknown> }>;
 }
 
 export interface Connector {
@@ -158,7 +161,8 @@ export interface Connector {
    * when the platform cannot be asked. Connectors that cannot look omit it (→ needs-review).
    */
   find?(account: ChannelAccount, request: Pick<PublishRequest, 'idempotencyKey' | 'text'>, since: Date, ctx: ConnectorContext): Promise<PublishResult | null>;
-  delete?(account: ChannelAccount, remoteId: string, ctx: ConnectorContext): Promise<void>;
+  /** `meta`: what the publication answered, as stored on the target (a Telegram album's message ids). */
+  delete?(account: ChannelAccount, remoteId: string, ctx: ConnectorContext, meta?: Record<string, unknown>): Promise<void>;
   /** New credentials from the refresh token; throws ConnectorError('auth') when the grant is revoked. */
   refresh?(account: ChannelAccount, ctx: ConnectorContext): Promise<Record<string, string>>;
   /** Setup checks shown when connecting (X: Automated label and bio disclosure present). */

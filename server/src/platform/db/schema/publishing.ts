@@ -43,6 +43,8 @@ export const postTargets = pgTable(
     variantKey: text('variant_key'),
     /** What the platform billed for this post (X charges per post, more with a link), in cents. */
     costCents: integer('cost_cents').notNull().default(0),
+    /** What the platform answered worth keeping (a Telegram album's message ids, X's cost…), from the last publication. */
+    meta: jsonb('meta').notNull().default({}),
     error: jsonb('error'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -21,6 +21,8 @@ import type { AtpSessionData, BlobRef } from '@atproto/api';
 import type { Rating } from '../../../safety/types.ts';
 import { ConnectorError } from '../types.ts';
 import type { ChannelAccount, ChannelPolicy, Connector, ConnectorContext, PublishMedia, PublishRequest, PublishResult } from '../types.ts';
+import { blueskyInteractions, blueskyReply, type BlueskyEngagementApi } from './engagement.ts';
+import { blueskyAccountMetrics, blueskyPostMetrics } from './metrics.ts';
 
 const PLATFORM = 'bluesky' as const;
 const DEFAULT_SERVICE = 'https://bsky.social';
@@ -366,6 +368,19 @@ export class BlueskyConnector implements Connector {
     });
   }
 
+  async interactions(account: ChannelAccount, since: Date | null, ctx: ConnectorContext) {
+    return this.#withSession(account, ctx, (session) => blueskyInteractions(this.#engagementApi(account, session), since));
+  }
+
+  async reply(account: ChannelAccount, parentRemoteId: string, text: string, ctx: ConnectorContext) {
+    return this.#withSession(account, ctx, (session) => blueskyReply(this.#engagementApi(account, session), parentRemoteId, text, ctx.signal));
+  }
+
+  #engagementApi(account: ChannelAccount, session: BlueskySession): BlueskyEngagementApi {
+    const langs = settingsOf(account).langs;
+    return { agent: session.agent, call: (stage, run) => session.call(stage, run), did: () => session.did, rkeyFor: blueskyRkey, ...(langs ? { langs } : {}) };
+  }
+
   async delete(account: ChannelAccount, remoteId: string, ctx: ConnectorContext): Promise<void> {
     await this.#withSession(account, ctx, async (session) => {
       await session.ensure();
@@ -374,6 +389,20 @@ export class BlueskyConnector implements Connector {
       const collection = parsed?.[2] ?? BLUESKY_POST_COLLECTION;
       const rkey = parsed?.[3] ?? remoteId;
       await session.call('read', () => session.agent.com.atproto.repo.deleteRecord({ repo, collection, rkey }));
+    });
+  }
+
+  async metrics(account: ChannelAccount, remoteIds: string[], ctx: ConnectorContext) {
+    return this.#withSession(account, ctx, async (session) => {
+      await session.ensure();
+      return blueskyPostMetrics(session, remoteIds);
+    });
+  }
+
+  async accountMetrics(account: ChannelAccount, ctx: ConnectorContext) {
+    return this.#withSession(account, ctx, async (session) => {
+      await session.ensure();
+      return blueskyAccountMetrics(session);
     });
   }
 

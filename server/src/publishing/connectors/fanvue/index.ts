@@ -46,6 +46,7 @@ import {
   type ConnectorResponse,
   type FetchLike,
 } from '../http.ts';
+import { fanvueOAuth } from './oauth.ts';
 
 const PLATFORM = 'fanvue';
 export const FANVUE_DEFAULT_BASE_URL = 'https://api.fanvue.com';
@@ -101,7 +102,7 @@ interface ParsedSettings {
   tokenAuth: 'basic' | 'post';
 }
 
-function parseSettings(settings: Record<string, unknown>): ParsedSettings {
+export function parseSettings(settings: Record<string, unknown>): ParsedSettings {
   const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
   return {
     baseUrl: (str(settings.baseUrl) ?? FANVUE_DEFAULT_BASE_URL).replace(/\/+$/, ''),
@@ -136,7 +137,8 @@ export function presignedUrlFrom(response: Pick<ConnectorResponse, 'data' | 'tex
   return candidates.find((c): c is string => typeof c === 'string' && /^https?:\/\//i.test(c));
 }
 
-class FanvueCall {
+/** One logical operation's state (credentials refreshed once, reused); messages.ts keeps one across a PPV batch. */
+export class FanvueCall {
   readonly settings: ParsedSettings;
   readonly ctx: ConnectorContext;
   credentials: Record<string, string>;
@@ -156,6 +158,7 @@ class FanvueCall {
 
 export class FanvueConnector implements Connector {
   readonly platform = PLATFORM;
+  readonly oauth = fanvueOAuth;
   private readonly options: Required<Omit<FanvueConnectorOptions, 'fetch'>> & { fetch?: FetchLike };
 
   constructor(options: FanvueConnectorOptions = {}) {
@@ -250,7 +253,8 @@ export class FanvueConnector implements Connector {
     }
   }
 
-  private async api<T = unknown>(
+  /** Authorised request with refresh-on-401; also used by ./messages.ts (pay-to-view chat messages). */
+  async api<T = unknown>(
     call: FanvueCall,
     method: 'GET' | 'POST' | 'PATCH',
     path: string,
@@ -390,6 +394,21 @@ export class FanvueConnector implements Connector {
       if (!response.data?.pagination?.hasMore || sawOlderUnpinned) break;
     }
     return null;
+  }
+
+  /**
+   * One authenticated GET for sibling modules (earnings sync…), with the same refresh and error mapping
+   * as publishing; `path` is relative to the creator (agency access adds /creators/{uuid}).
+   */
+  async getJson<T = unknown>(account: ChannelAccount, path: string, query: Record<string, string>, ctx: ConnectorContext): Promise<T> {
+    const call = new FanvueCall(account, parseSettings(account.settings), ctx);
+    return (await this.api<T>(call, 'GET', call.path(path), { query })).data;
+  }
+
+  /** The POST twin of getJson (tracking links…): a timeout reads as an unknown outcome, never resent. */
+  async postJson<T = unknown>(account: ChannelAccount, path: string, json: unknown, ctx: ConnectorContext): Promise<T> {
+    const call = new FanvueCall(account, parseSettings(account.settings), ctx);
+    return (await this.api<T>(call, 'POST', call.path(path), { json, sendsPost: true })).data;
   }
 
   async verify(account: ChannelAccount, ctx: ConnectorContext): Promise<{ ok: boolean; problems: string[] }> {

@@ -38,6 +38,9 @@ import {
   type ConnectorResponse,
   type FetchLike,
 } from '../http.ts';
+import { instagramOAuth } from './oauth.ts';
+import { instagramInteractions, instagramReply, type InstagramEngagementApi } from './engagement.ts';
+import { instagramAccountMetrics, instagramPostMetrics } from './metrics.ts';
 
 const PLATFORM = 'instagram';
 export const INSTAGRAM_DEFAULT_GRAPH_URL = 'https://graph.instagram.com';
@@ -169,6 +172,7 @@ interface Session {
 
 export class InstagramConnector implements Connector {
   readonly platform = PLATFORM;
+  readonly oauth = instagramOAuth;
   private readonly options: Required<Omit<InstagramConnectorOptions, 'fetch'>> & { fetch?: FetchLike };
 
   constructor(options: InstagramConnectorOptions = {}) {
@@ -389,6 +393,19 @@ export class InstagramConnector implements Connector {
     };
   }
 
+  async interactions(account: ChannelAccount, since: Date | null, ctx: ConnectorContext) {
+    return instagramInteractions(await this.engagementApi(account, ctx), since);
+  }
+
+  async reply(account: ChannelAccount, parentRemoteId: string, text: string, ctx: ConnectorContext) {
+    return instagramReply(await this.engagementApi(account, ctx), parentRemoteId, text);
+  }
+
+  private async engagementApi(account: ChannelAccount, ctx: ConnectorContext): Promise<InstagramEngagementApi> {
+    const session = await this.session(account, ctx);
+    return { graph: (method, path, params, opts) => this.graph(session, method, path, params, opts), igUserId: session.settings.igUserId, username: account.handle.replace(/^@/, '') };
+  }
+
   /** Own media since `since` whose caption is exactly the text. */
   async find(account: ChannelAccount, request: Pick<PublishRequest, 'idempotencyKey' | 'text'>, since: Date, ctx: ConnectorContext): Promise<PublishResult | null> {
     const settings = parseSettings(account.settings);
@@ -416,6 +433,16 @@ export class InstagramConnector implements Connector {
       if (new URL(next).origin !== new URL(settings.graphBaseUrl).origin) break;
     }
     return null;
+  }
+
+  async metrics(account: ChannelAccount, remoteIds: string[], ctx: ConnectorContext) {
+    const session = await this.session(account, ctx);
+    return instagramPostMetrics((path, params) => this.graph(session, 'GET', path, params), remoteIds);
+  }
+
+  async accountMetrics(account: ChannelAccount, ctx: ConnectorContext) {
+    const session = await this.session(account, ctx);
+    return instagramAccountMetrics((path, params) => this.graph(session, 'GET', path, params), session.settings.igUserId);
   }
 
   async verify(account: ChannelAccount, ctx: ConnectorContext): Promise<{ ok: boolean; problems: string[] }> {

@@ -41,6 +41,9 @@ import {
   type ConnectorResponse,
   type FetchLike,
 } from '../http.ts';
+import { redditOAuth } from './oauth.ts';
+import { redditInteractions, redditReply, type RedditEngagementApi } from './engagement.ts';
+import { redditAccountMetrics, redditPostMetrics } from './metrics.ts';
 
 const PLATFORM = 'reddit';
 export const REDDIT_DEFAULT_OAUTH_URL = 'https://oauth.reddit.com';
@@ -267,6 +270,7 @@ class RedditCall {
 
 export class RedditConnector implements Connector {
   readonly platform = PLATFORM;
+  readonly oauth = redditOAuth;
   private readonly options: Required<Omit<RedditConnectorOptions, 'fetch'>> & { fetch?: FetchLike };
 
   constructor(options: RedditConnectorOptions = {}) {
@@ -584,9 +588,32 @@ export class RedditConnector implements Connector {
     return null;
   }
 
+  async interactions(account: ChannelAccount, since: Date | null, ctx: ConnectorContext) {
+    return redditInteractions(this.engagementApi(account, ctx), since);
+  }
+
+  async reply(account: ChannelAccount, parentRemoteId: string, text: string, ctx: ConnectorContext) {
+    return redditReply(this.engagementApi(account, ctx), parentRemoteId, text);
+  }
+
+  private engagementApi(account: ChannelAccount, ctx: ConnectorContext): RedditEngagementApi {
+    const call = new RedditCall(account, parseSettings(account.settings), ctx);
+    return { api: (method, path, init) => this.api(call, method, path, init), username: call.settings.username };
+  }
+
   async delete(account: ChannelAccount, remoteId: string, ctx: ConnectorContext): Promise<void> {
     const call = new RedditCall(account, parseSettings(account.settings), ctx);
     await this.api(call, 'POST', '/api/del', { form: { id: remoteId.startsWith('t3_') ? remoteId : `t3_${remoteId}` } });
+  }
+
+  async metrics(account: ChannelAccount, remoteIds: string[], ctx: ConnectorContext) {
+    const call = new RedditCall(account, parseSettings(account.settings), ctx);
+    return redditPostMetrics(async (path, query) => (await this.api(call, 'GET', path, { query })).data, remoteIds);
+  }
+
+  async accountMetrics(account: ChannelAccount, ctx: ConnectorContext) {
+    const call = new RedditCall(account, parseSettings(account.settings), ctx);
+    return redditAccountMetrics(async (path, query) => (await this.api(call, 'GET', path, { query })).data);
   }
 
   /** Rules, flair requirement and basic facts of a subreddit — a plain, cacheable object. */

@@ -133,15 +133,13 @@ export class TelegramConnector implements Connector {
   }
 
   /**
-   * Deletes a post. `remoteId` is one message id, or several joined by commas (an album's
-   * `meta.messageIds`); a message that is already gone counts as deleted.
+   * Deletes a post: every message of an album (the publication's `meta.messageIds`, kept on the target),
+   * else `remoteId` — one message id, or several joined by commas. A message already gone counts as deleted.
    */
-  async delete(account: ChannelAccount, remoteId: string, ctx: ConnectorContext): Promise<void> {
+  async delete(account: ChannelAccount, remoteId: string, ctx: ConnectorContext, meta?: Record<string, unknown>): Promise<void> {
     const settings = readTelegramSettings(account.settings);
-    const ids = remoteId
-      .split(',')
-      .map((s) => Number(s.trim()))
-      .filter((n) => Number.isInteger(n) && n > 0);
+    const stored = Array.isArray(meta?.messageIds) ? meta.messageIds.map(Number) : [];
+    const ids = (stored.length ? stored : remoteId.split(',').map((s) => Number(s.trim()))).filter((n) => Number.isInteger(n) && n > 0);
     if (ids.length === 0) throw new ConnectorError('telegram', 'rejected', `Not a Telegram message id: ${remoteId}`);
     const api = this.api(account);
     try {

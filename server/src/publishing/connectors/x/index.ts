@@ -20,6 +20,9 @@ import { TwitterApi } from 'twitter-api-v2';
 import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
 import { ConnectorError } from '../types.ts';
 import type { ChannelAccount, ChannelPolicy, Connector, ConnectorContext, PublishMedia, PublishRequest, PublishResult } from '../types.ts';
+import { xOAuth } from './oauth.ts';
+import { xInteractions, xReply, type XEngagementApi } from './engagement.ts';
+import { xAccountMetrics, xPostMetrics } from './metrics.ts';
 
 const PLATFORM = 'x' as const;
 const DEFAULT_BASE_URL = 'https://api.x.com';
@@ -280,6 +283,7 @@ class XSession {
 
 export class XConnector implements Connector {
   readonly platform = PLATFORM;
+  readonly oauth = xOAuth;
   readonly oneShotMaxBytes: number;
   readonly chunkBytes: number;
   readonly processingTimeoutMs: number;
@@ -428,6 +432,20 @@ export class XConnector implements Connector {
     return null;
   }
 
+  async interactions(account: ChannelAccount, since: Date | null, ctx: ConnectorContext) {
+    return xInteractions(await this.#engagementApi(account, ctx), since);
+  }
+
+  async reply(account: ChannelAccount, parentRemoteId: string, text: string, ctx: ConnectorContext) {
+    return xReply(await this.#engagementApi(account, ctx), account, parentRemoteId, text, ctx.signal);
+  }
+
+  async #engagementApi(account: ChannelAccount, ctx: ConnectorContext): Promise<XEngagementApi> {
+    const session = new XSession(this, account, ctx, true);
+    await session.ensureFresh();
+    return { call: (stage, run) => session.call(stage, run), userId: () => this.#userId(session) };
+  }
+
   async delete(account: ChannelAccount, remoteId: string, ctx: ConnectorContext): Promise<void> {
     const session = new XSession(this, account, ctx, true);
     await session.ensureFresh();
@@ -438,6 +456,18 @@ export class XConnector implements Connector {
       if (e instanceof ConnectorError && (e.details as { status?: number } | undefined)?.status === 404) return;
       throw e;
     }
+  }
+
+  async metrics(account: ChannelAccount, remoteIds: string[], ctx: ConnectorContext) {
+    const session = new XSession(this, account, ctx, true);
+    await session.ensureFresh();
+    return xPostMetrics(session, remoteIds);
+  }
+
+  async accountMetrics(account: ChannelAccount, ctx: ConnectorContext) {
+    const session = new XSession(this, account, ctx, true);
+    await session.ensureFresh();
+    return xAccountMetrics(session);
   }
 
   async refresh(account: ChannelAccount, ctx: ConnectorContext): Promise<Record<string, string>> {
