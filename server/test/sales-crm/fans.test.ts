@@ -5,7 +5,7 @@ import { backends, testRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { ownerClient, personaBody, type ApiClient } from '../helpers/api.ts';
 import { rowsOf } from '../../src/platform/db/database.ts';
 import { auditLog, engagements, ppvCampaigns, ppvRecipients, transactions } from '../../src/platform/db/schema/index.ts';
-import { memberClient, seedFan, uploadPicture } from './support.ts';
+import { findAnywhere, memberClient, seedFan, uploadPicture } from './support.ts';
 
 const HANDLE = 'sunny_reader_42';
 const DISPLAY = 'Sunny Q. Reader';
@@ -138,23 +138,3 @@ describe.each(backends)('fans: list, roles, GDPR export and erase (%s)', (backen
     expect((await owner.post(`/api/v1/fans/${fanId}/erase`)).status).toBe(200);
   });
 });
-
-/** Every text, array and JSON column of every table (pg-boss's included) that contains `needle`. */
-async function findAnywhere(rt: TestRuntime, needle: string): Promise<string[]> {
-  return rt.platform.db.withSystem(async (tx) => {
-    const columns = rowsOf<{ s: string; t: string; c: string }>(
-      await tx.execute(sql`
-        select c.table_schema as s, c.table_name as t, c.column_name as c
-        from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-        where c.table_schema not in ('pg_catalog', 'information_schema') and t.table_type = 'BASE TABLE'
-          and c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb', 'ARRAY')`),
-    );
-    const hits: string[] = [];
-    for (const { s, t, c } of columns) {
-      const q = `select count(*)::int as n from "${s}"."${t}" where "${c}"::text ilike $1`;
-      const rows = rowsOf<{ n: number }>(await tx.execute(sql.raw(q.replace('$1', `'%${needle.replaceAll("'", "''")}%'`))));
-      if (rows[0]!.n > 0) hits.push(`${s}.${t}.${c}`);
-    }
-    return hits;
-  });
-}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
+import { rowsOf } from '../../src/platform/db/database.ts';
 import { fans } from '../../src/platform/db/schema/index.ts';
 import { upsertFan } from '../../src/sales/crm/fans.repository.ts';
 import { ApiClient, PASSWORD, uniqueEmail } from '../helpers/api.ts';
@@ -77,4 +78,24 @@ export async function uploadPicture(rt: TestRuntime, owner: ApiClient, personaId
   const asset = up.json();
   expect(asset.status).toBe('approved');
   return asset.id as string;
+}
+
+/** Every text, array and JSON column of every table (pg-boss's included) that contains `needle`. */
+export async function findAnywhere(rt: TestRuntime, needle: string): Promise<string[]> {
+  return rt.platform.db.withSystem(async (tx) => {
+    const columns = rowsOf<{ s: string; t: string; c: string }>(
+      await tx.execute(sql`
+        select c.table_schema as s, c.table_name as t, c.column_name as c
+        from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+        where c.table_schema not in ('pg_catalog', 'information_schema') and t.table_type = 'BASE TABLE'
+          and c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb', 'ARRAY')`),
+    );
+    const hits: string[] = [];
+    for (const { s, t, c } of columns) {
+      const q = `select count(*)::int as n from "${s}"."${t}" where "${c}"::text ilike $1`;
+      const rows = rowsOf<{ n: number }>(await tx.execute(sql.raw(q.replace('$1', `'%${needle.replaceAll("'", "''")}%'`))));
+      if (rows[0]!.n > 0) hits.push(`${s}.${t}.${c}`);
+    }
+    return hits;
+  });
 }
