@@ -8,6 +8,7 @@ import type { ChatProfileService } from './profile.service.ts';
 import type { ConversationsService } from './conversations.service.ts';
 
 const security = [{ bearerAuth: [] }];
+const CARD_BODY_LIMIT_BYTES = 12 * 1024 * 1024;
 
 const profileSchema = z.object({
   personaId: z.string(),
@@ -60,6 +61,14 @@ const conversationSchema = z.object({
   summary: z.string(),
   lastActivityAt: z.string(),
   counters: z.object({ messages: z.number().int(), fanMessages: z.number().int(), botMessages: z.number().int(), offersMade: z.number().int() }),
+  lastMessage: z
+    .object({ author: z.enum(['bot', 'operator', 'fan', 'system']), text: z.string().describe('At most 280 characters'), state: z.string(), createdAt: z.string() })
+    .nullable(),
+  alerts: z.object({
+    statedUnder18: z.boolean().describe('The fan said or implied being under 18 (flagged by the safety layer)'),
+    selfHarm: z.number().int().describe('Fan messages in which self-harm signals were seen (each raised an operator alert)'),
+    blocked: z.boolean(),
+  }),
   fan: z.object({
     id: z.string(),
     platform: z.string(),
@@ -69,11 +78,15 @@ const conversationSchema = z.object({
     subscription: z.string(),
     subscriptionEndsAt: z.string().nullable(),
     tags: z.array(z.string()),
+    notes: z.string(),
     flags: z.array(z.string()),
-    totalSpendMinor: z.number().int(),
-    spendCurrency: z.string(),
-    lastPurchaseAt: z.string().nullable(),
     firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    erased: z.boolean(),
+    spend: z
+      .object({ totalMinor: z.number().int(), currency: z.string(), lastPurchaseAt: z.string().nullable() })
+      .optional()
+      .describe('Lifetime net spend (reporting currency); only for callers with ledger:read'),
   }),
   createdAt: z.string(),
 });
@@ -97,6 +110,8 @@ export function chatRoutes(app: App, profiles: ChatProfileService, conversations
     '/api/v1/personas/:id/card/import',
     {
       config: { access: 'personas:write' },
+      // A card PNG of up to 8 MiB travels as base64 (4/3 larger) inside JSON: above the default body limit.
+      bodyLimit: CARD_BODY_LIMIT_BYTES,
       schema: {
         tags: ['chat'],
         summary: 'Import a Character Card V1/V2/V3: JSON in `card`, or a PNG with a chara/ccv3 text chunk in `png` (base64)',
@@ -159,7 +174,13 @@ export function chatRoutes(app: App, profiles: ChatProfileService, conversations
         security,
         params: uuidParam,
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), beforeSeq: z.coerce.number().int().min(1).optional() }),
-        response: { 200: conversationSchema.extend({ messages: z.array(messageSchema) }), ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: conversationSchema.extend({
+            messages: z.array(messageSchema),
+            memories: z.array(z.object({ fact: z.string(), createdAt: z.string() })).describe('Facts the bot remembers about the fan'),
+          }),
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => conversations.get(principalOf(request), request.params.id, request.query),
@@ -173,6 +194,14 @@ export function chatRoutes(app: App, profiles: ChatProfileService, conversations
     '/api/v1/conversations/:id/handback',
     { config: { access: 'inbox:write' }, schema: { tags: ['chat'], summary: 'Hand the conversation back to the bot (answers new fan messages)', security, params: uuidParam, response: { 200: conversationSchema, ...problemResponses(400, 401, 403, 404, 409) } } },
     async (request) => conversations.handback(principalOf(request), request.params.id, originOf(request)),
+  );
+  app.post(
+    '/api/v1/conversations/:id/end',
+    {
+      config: { access: 'inbox:write' },
+      schema: { tags: ['chat'], summary: 'End the conversation: nothing more is sent (fan messages are still stored); hand-back reopens it', security, params: uuidParam, response: { 200: conversationSchema, ...problemResponses(400, 401, 403, 404) } },
+    },
+    async (request) => conversations.end(principalOf(request), request.params.id, originOf(request)),
   );
   app.post(
     '/api/v1/conversations/:id/messages',

@@ -1,11 +1,13 @@
 /**
  * The operator side of chat (for the web inbox): conversations with the fan's profile and spend, message pages,
- * takeover / hand-back, operator messages, a suggested reply, and the block list. Members limited to some
- * personas (chatters, restricted managers) see only those personas' conversations; others get 404.
+ * takeover / hand-back / end, operator messages, a suggested reply, and the block list. Members limited to some
+ * personas (chatters, restricted managers) see only those personas' conversations; others get 404. Money (the
+ * fan's spend) only reaches callers with ledger:read, as in the fan CRM: a chatter sees no money.
  */
 import type { Platform } from '../platform/platform.ts';
 import type { Origin, Principal } from '../platform/auth/principal.ts';
 import { canSeePersona } from '../platform/auth/principal.ts';
+import { can } from '../platform/auth/permissions.ts';
 import { auditBy, recordAudit } from '../platform/audit/audit.ts';
 import { HttpError, notFound } from '../platform/http/problem.ts';
 import type { Tx } from '../platform/db/database.ts';
@@ -14,6 +16,7 @@ import { UNDER_18_FLAG } from '../sales/crm/index.ts';
 import type { ChatChannels } from './channels/types.ts';
 import { BLOCKED_FLAG, messageView, type ChatEngine } from './engine/engine.ts';
 import * as repo from './repository.ts';
+import * as inbox from './inbox.repository.ts';
 
 export interface ConversationQuery {
   personaId?: string | undefined;
@@ -22,25 +25,40 @@ export interface ConversationQuery {
   before?: Date | undefined;
 }
 
-function fanView(f: repo.FanRow, spendCurrency: string) {
+/** The reporting currency when the caller may see money, null otherwise (then no spend is shown at all). */
+async function moneyCurrency(tx: Tx, p: Principal): Promise<string | null> {
+  return can(p.role, 'ledger:read') ? repo.reportingCurrency(tx) : null;
+}
+
+function fanView(f: repo.FanRow, spendCurrency: string | null) {
+  const erased = !!f.erasedAt;
   return {
     id: f.id,
     platform: f.platform,
-    handle: f.erasedAt ? null : f.handle,
-    displayName: f.erasedAt ? null : f.displayName,
+    handle: erased ? null : f.handle,
+    displayName: erased ? null : f.displayName,
     language: f.language,
     subscription: f.subscription,
     subscriptionEndsAt: f.subscriptionEndsAt?.toISOString() ?? null,
     tags: f.tags,
+    notes: erased ? '' : f.notes,
     flags: f.flags,
-    totalSpendMinor: f.totalSpendMinor,
-    spendCurrency,
-    lastPurchaseAt: f.lastPurchaseAt?.toISOString() ?? null,
     firstSeenAt: f.firstSeenAt.toISOString(),
+    lastSeenAt: f.lastSeenAt.toISOString(),
+    erased,
+    ...(spendCurrency !== null
+      ? { spend: { totalMinor: f.totalSpendMinor, currency: spendCurrency, lastPurchaseAt: f.lastPurchaseAt?.toISOString() ?? null } }
+      : {}),
   };
 }
 
-function conversationView(c: repo.ConversationRow, f: repo.FanRow, channel: { platform: string; handle: string }, spendCurrency: string) {
+interface Extras {
+  lastMessage?: inbox.LastMessage | undefined;
+  selfHarm?: number | undefined;
+}
+
+function conversationView(c: repo.ConversationRow, f: repo.FanRow, channel: { platform: string; handle: string }, spendCurrency: string | null, extras: Extras = {}) {
+  const last = extras.lastMessage;
   return {
     id: c.id,
     personaId: c.personaId,
@@ -53,6 +71,8 @@ function conversationView(c: repo.ConversationRow, f: repo.FanRow, channel: { pl
     summary: c.summary,
     lastActivityAt: c.lastActivityAt.toISOString(),
     counters: { messages: c.lastSeq, fanMessages: c.fanMessages, botMessages: c.botMessages, offersMade: c.offersMade },
+    lastMessage: last ? { author: last.author, text: last.text.slice(0, 280), state: last.state, createdAt: last.createdAt.toISOString() } : null,
+    alerts: { statedUnder18: f.flags.includes(UNDER_18_FLAG), selfHarm: extras.selfHarm ?? 0, blocked: f.flags.includes(BLOCKED_FLAG) },
     fan: fanView(f, spendCurrency),
     createdAt: c.createdAt.toISOString(),
   };
@@ -75,9 +95,11 @@ export class ConversationsService {
   list(p: Principal, q: ConversationQuery) {
     if (q.personaId && !canSeePersona(p, q.personaId)) return Promise.resolve({ items: [] as ConversationView[] });
     return this.#platform.db.withOrg(p.orgId, async (tx) => {
-      const currency = await repo.reportingCurrency(tx);
+      const currency = await moneyCurrency(tx, p);
       const rows = await repo.list(tx, { personaIds: p.personaScope, personaId: q.personaId, status: q.status, limit: q.limit, before: q.before });
-      return { items: rows.map((r) => conversationView(r.c, r.f, r.ch, currency)) };
+      const last = await inbox.lastMessages(tx, rows.map((r) => ({ id: r.c.id, lastSeq: r.c.lastSeq })));
+      const selfHarm = await inbox.selfHarmSignals(tx, rows.map((r) => r.c.id));
+      return { items: rows.map((r) => conversationView(r.c, r.f, r.ch, currency, { lastMessage: last.get(r.c.id), selfHarm: selfHarm.get(r.c.id) })) };
     });
   }
 
@@ -85,7 +107,13 @@ export class ConversationsService {
     return this.#platform.db.withOrg(p.orgId, async (tx) => {
       const { c, f, channel } = await this.#visible(tx, p, id);
       const messages = await repo.page(tx, id, page);
-      return { ...conversationView(c, f, channel, await repo.reportingCurrency(tx)), messages: messages.map(messageView) };
+      // Facts the bot remembers about the fan (any of the persona's conversations with them); none once erased.
+      const memories = f.erasedAt ? [] : await repo.memories(tx, f.id);
+      return {
+        ...(await this.#view(tx, p, c, f, channel)),
+        messages: messages.map(messageView),
+        memories: memories.map((m) => ({ fact: m.fact, createdAt: m.createdAt.toISOString() })),
+      };
     });
   }
 
@@ -95,6 +123,11 @@ export class ConversationsService {
 
   async handback(p: Principal, id: string, origin: Origin) {
     return this.#setStatus(p, id, 'bot', origin);
+  }
+
+  /** Ends the conversation: nothing more goes out (fan messages are still stored); hand-back reopens it. */
+  async end(p: Principal, id: string, origin: Origin) {
+    return this.#setStatus(p, id, 'ended', origin);
   }
 
   /** An operator's message. Sending takes the conversation over first: the bot never answers beside a person. */
@@ -134,29 +167,37 @@ export class ConversationsService {
 
   /** Adds or removes the fan from the block list: a blocked fan's messages are stored, never answered. */
   async block(p: Principal, id: string, blocked: boolean, origin: Origin) {
-    return this.#platform.db.withOrg(p.orgId, async (tx) => {
+    const view = await this.#platform.db.withOrg(p.orgId, async (tx) => {
       const { c } = await this.#visible(tx, p, id);
       if (blocked) await repo.flagFan(tx, c.fanId, BLOCKED_FLAG);
       else await repo.unflagFan(tx, c.fanId, BLOCKED_FLAG);
       await recordAudit(tx, auditBy(p), origin, { action: blocked ? 'chat.fan_blocked' : 'chat.fan_unblocked', targetType: 'fan', targetId: c.fanId, details: { conversationId: id } });
-      const { f, channel } = await this.#visible(tx, p, id);
-      return conversationView(c, f, channel, await repo.reportingCurrency(tx));
+      const again = await this.#visible(tx, p, id);
+      return this.#view(tx, p, again.c, again.f, again.channel);
     });
+    await this.#platform.events.publish({ type: 'chat.conversation', orgId: p.orgId, personaId: view.personaId, data: { conversationId: id, blocked } });
+    return view;
   }
 
-  async #setStatus(p: Principal, id: string, status: 'bot' | 'operator', origin: Origin) {
+  async #setStatus(p: Principal, id: string, status: 'bot' | 'operator' | 'ended', origin: Origin) {
     const view = await this.#platform.db.withOrg(p.orgId, async (tx) => {
       const { c, f } = await this.#visible(tx, p, id);
       if (status === 'bot' && f.flags.includes(UNDER_18_FLAG) && c.status === 'ended') {
         throw new HttpError(409, 'fan_flagged_minor', 'This fan said they are under 18: the bot does not take this conversation back');
       }
       await repo.updateConversation(tx, id, { status, operatorUserId: status === 'operator' ? p.userId : null });
-      await recordAudit(tx, auditBy(p), origin, { action: status === 'operator' ? 'chat.takeover' : 'chat.handback', targetType: 'chat_conversation', targetId: id });
+      const action = status === 'operator' ? 'chat.takeover' : status === 'bot' ? 'chat.handback' : 'chat.conversation_ended';
+      await recordAudit(tx, auditBy(p), origin, { action, targetType: 'chat_conversation', targetId: id, details: { from: c.status } });
       const again = await this.#visible(tx, p, id);
-      return conversationView(again.c, again.f, again.channel, await repo.reportingCurrency(tx));
+      return this.#view(tx, p, again.c, again.f, again.channel);
     });
     await this.#platform.events.publish({ type: 'chat.conversation', orgId: p.orgId, personaId: view.personaId, data: { conversationId: id, status } });
     return view;
+  }
+
+  async #view(tx: Tx, p: Principal, c: repo.ConversationRow, f: repo.FanRow, channel: { platform: string; handle: string }) {
+    const [last, selfHarm] = [await inbox.lastMessages(tx, [{ id: c.id, lastSeq: c.lastSeq }]), await inbox.selfHarmSignals(tx, [c.id])];
+    return conversationView(c, f, channel, await moneyCurrency(tx, p), { lastMessage: last.get(c.id), selfHarm: selfHarm.get(c.id) });
   }
 
   async #visible(tx: Tx, p: Principal, id: string) {

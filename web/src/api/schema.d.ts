@@ -24570,6 +24570,21 @@ export interface paths {
                                     botMessages: number;
                                     offersMade: number;
                                 };
+                                lastMessage: {
+                                    /** @enum {string} */
+                                    author: "bot" | "operator" | "fan" | "system";
+                                    /** @description At most 280 characters */
+                                    text: string;
+                                    state: string;
+                                    createdAt: string;
+                                } | null;
+                                alerts: {
+                                    /** @description The fan said or implied being under 18 (flagged by the safety layer) */
+                                    statedUnder18: boolean;
+                                    /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
+                                    selfHarm: number;
+                                    blocked: boolean;
+                                };
                                 fan: {
                                     id: string;
                                     platform: string;
@@ -24579,11 +24594,17 @@ export interface paths {
                                     subscription: string;
                                     subscriptionEndsAt: string | null;
                                     tags: string[];
+                                    notes: string;
                                     flags: string[];
-                                    totalSpendMinor: number;
-                                    spendCurrency: string;
-                                    lastPurchaseAt: string | null;
                                     firstSeenAt: string;
+                                    lastSeenAt: string;
+                                    erased: boolean;
+                                    /** @description Lifetime net spend (reporting currency); only for callers with ledger:read */
+                                    spend?: {
+                                        totalMinor: number;
+                                        currency: string;
+                                        lastPurchaseAt: string | null;
+                                    };
                                 };
                                 createdAt: string;
                             }[];
@@ -24715,6 +24736,21 @@ export interface paths {
                                 botMessages: number;
                                 offersMade: number;
                             };
+                            lastMessage: {
+                                /** @enum {string} */
+                                author: "bot" | "operator" | "fan" | "system";
+                                /** @description At most 280 characters */
+                                text: string;
+                                state: string;
+                                createdAt: string;
+                            } | null;
+                            alerts: {
+                                /** @description The fan said or implied being under 18 (flagged by the safety layer) */
+                                statedUnder18: boolean;
+                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
+                                selfHarm: number;
+                                blocked: boolean;
+                            };
                             fan: {
                                 id: string;
                                 platform: string;
@@ -24724,11 +24760,17 @@ export interface paths {
                                 subscription: string;
                                 subscriptionEndsAt: string | null;
                                 tags: string[];
+                                notes: string;
                                 flags: string[];
-                                totalSpendMinor: number;
-                                spendCurrency: string;
-                                lastPurchaseAt: string | null;
                                 firstSeenAt: string;
+                                lastSeenAt: string;
+                                erased: boolean;
+                                /** @description Lifetime net spend (reporting currency); only for callers with ledger:read */
+                                spend?: {
+                                    totalMinor: number;
+                                    currency: string;
+                                    lastPurchaseAt: string | null;
+                                };
                             };
                             createdAt: string;
                             messages: {
@@ -24749,6 +24791,11 @@ export interface paths {
                                 safety: {
                                     [key: string]: unknown;
                                 } | null;
+                                createdAt: string;
+                            }[];
+                            /** @description Facts the bot remembers about the fan */
+                            memories: {
+                                fact: string;
                                 createdAt: string;
                             }[];
                         };
@@ -24901,6 +24948,21 @@ export interface paths {
                                 botMessages: number;
                                 offersMade: number;
                             };
+                            lastMessage: {
+                                /** @enum {string} */
+                                author: "bot" | "operator" | "fan" | "system";
+                                /** @description At most 280 characters */
+                                text: string;
+                                state: string;
+                                createdAt: string;
+                            } | null;
+                            alerts: {
+                                /** @description The fan said or implied being under 18 (flagged by the safety layer) */
+                                statedUnder18: boolean;
+                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
+                                selfHarm: number;
+                                blocked: boolean;
+                            };
                             fan: {
                                 id: string;
                                 platform: string;
@@ -24910,11 +24972,17 @@ export interface paths {
                                 subscription: string;
                                 subscriptionEndsAt: string | null;
                                 tags: string[];
+                                notes: string;
                                 flags: string[];
-                                totalSpendMinor: number;
-                                spendCurrency: string;
-                                lastPurchaseAt: string | null;
                                 firstSeenAt: string;
+                                lastSeenAt: string;
+                                erased: boolean;
+                                /** @description Lifetime net spend (reporting currency); only for callers with ledger:read */
+                                spend?: {
+                                    totalMinor: number;
+                                    currency: string;
+                                    lastPurchaseAt: string | null;
+                                };
                             };
                             createdAt: string;
                         };
@@ -25065,6 +25133,21 @@ export interface paths {
                                 botMessages: number;
                                 offersMade: number;
                             };
+                            lastMessage: {
+                                /** @enum {string} */
+                                author: "bot" | "operator" | "fan" | "system";
+                                /** @description At most 280 characters */
+                                text: string;
+                                state: string;
+                                createdAt: string;
+                            } | null;
+                            alerts: {
+                                /** @description The fan said or implied being under 18 (flagged by the safety layer) */
+                                statedUnder18: boolean;
+                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
+                                selfHarm: number;
+                                blocked: boolean;
+                            };
                             fan: {
                                 id: string;
                                 platform: string;
@@ -25074,11 +25157,17 @@ export interface paths {
                                 subscription: string;
                                 subscriptionEndsAt: string | null;
                                 tags: string[];
+                                notes: string;
                                 flags: string[];
-                                totalSpendMinor: number;
-                                spendCurrency: string;
-                                lastPurchaseAt: string | null;
                                 firstSeenAt: string;
+                                lastSeenAt: string;
+                                erased: boolean;
+                                /** @description Lifetime net spend (reporting currency); only for callers with ledger:read */
+                                spend?: {
+                                    totalMinor: number;
+                                    currency: string;
+                                    lastPurchaseAt: string | null;
+                                };
                             };
                             createdAt: string;
                         };
@@ -25178,6 +25267,191 @@ export interface paths {
                 };
                 /** @description Problem details (RFC 9457) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the conversation: nothing more is sent (fan messages are still stored); hand-back reopens it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personaId: string;
+                            channelId: string;
+                            platform: string;
+                            channelHandle: string;
+                            /** @enum {string} */
+                            status: "bot" | "operator" | "ended";
+                            operatorUserId: string | null;
+                            language: string | null;
+                            summary: string;
+                            lastActivityAt: string;
+                            counters: {
+                                messages: number;
+                                fanMessages: number;
+                                botMessages: number;
+                                offersMade: number;
+                            };
+                            lastMessage: {
+                                /** @enum {string} */
+                                author: "bot" | "operator" | "fan" | "system";
+                                /** @description At most 280 characters */
+                                text: string;
+                                state: string;
+                                createdAt: string;
+                            } | null;
+                            alerts: {
+                                /** @description The fan said or implied being under 18 (flagged by the safety layer) */
+                                statedUnder18: boolean;
+                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
+                                selfHarm: number;
+                                blocked: boolean;
+                            };
+                            fan: {
+                                id: string;
+                                platform: string;
+                                handle: string | null;
+                                displayName: string | null;
+                                language: string | null;
+                                subscription: string;
+                                subscriptionEndsAt: string | null;
+                                tags: string[];
+                                notes: string;
+                                flags: string[];
+                                firstSeenAt: string;
+                                lastSeenAt: string;
+                                erased: boolean;
+                                /** @description Lifetime net spend (reporting currency); only for callers with ledger:read */
+                                spend?: {
+                                    totalMinor: number;
+                                    currency: string;
+                                    lastPurchaseAt: string | null;
+                                };
+                            };
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -25594,6 +25868,21 @@ export interface paths {
                                 botMessages: number;
                                 offersMade: number;
                             };
+                            lastMessage: {
+                                /** @enum {string} */
+                                author: "bot" | "operator" | "fan" | "system";
+                                /** @description At most 280 characters */
+                                text: string;
+                                state: string;
+                                createdAt: string;
+                            } | null;
+                            alerts: {
+                                /** @description The fan said or implied being under 18 (flagged by the safety layer) */
+                                statedUnder18: boolean;
+                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
+                                selfHarm: number;
+                                blocked: boolean;
+                            };
                             fan: {
                                 id: string;
                                 platform: string;
@@ -25603,11 +25892,17 @@ export interface paths {
                                 subscription: string;
                                 subscriptionEndsAt: string | null;
                                 tags: string[];
+                                notes: string;
                                 flags: string[];
-                                totalSpendMinor: number;
-                                spendCurrency: string;
-                                lastPurchaseAt: string | null;
                                 firstSeenAt: string;
+                                lastSeenAt: string;
+                                erased: boolean;
+                                /** @description Lifetime net spend (reporting currency); only for callers with ledger:read */
+                                spend?: {
+                                    totalMinor: number;
+                                    currency: string;
+                                    lastPurchaseAt: string | null;
+                                };
                             };
                             createdAt: string;
                         };

@@ -1,0 +1,36 @@
+/**
+ * Reads of the operator inbox beside the engine's repository: what a conversation list needs at a glance (the
+ * last message, how often the safety screen saw self-harm signals). Runs in the caller's withOrg transaction.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../platform/db/database.ts';
+import { chatMessages } from '../platform/db/schema/index.ts';
+
+export interface LastMessage {
+  author: 'bot' | 'operator' | 'fan' | 'system';
+  text: string;
+  state: string;
+  createdAt: Date;
+}
+
+/** The newest message of each conversation, found through (conversation_id, seq) with the known last seq. */
+export async function lastMessages(tx: Tx, conversations: { id: string; lastSeq: number }[]): Promise<Map<string, LastMessage>> {
+  const wanted = conversations.filter((c) => c.lastSeq > 0);
+  if (!wanted.length) return new Map();
+  const rows = await tx
+    .select({ conversationId: chatMessages.conversationId, author: chatMessages.author, text: chatMessages.text, state: chatMessages.state, createdAt: chatMessages.createdAt })
+    .from(chatMessages)
+    .where(sql`(${chatMessages.conversationId}, ${chatMessages.seq}) in (${sql.join(wanted.map((c) => sql`(${c.id}::uuid, ${c.lastSeq}::int)`), sql`, `)})`);
+  return new Map(rows.map(({ conversationId, ...m }) => [conversationId, m]));
+}
+
+/** Fan messages in which the inbound screen saw self-harm signals (the engine alerted an operator for each). */
+export async function selfHarmSignals(tx: Tx, conversationIds: string[]): Promise<Map<string, number>> {
+  if (!conversationIds.length) return new Map();
+  const rows = await tx
+    .select({ conversationId: chatMessages.conversationId, n: sql<number>`count(*)::int` })
+    .from(chatMessages)
+    .where(and(inArray(chatMessages.conversationId, conversationIds), eq(chatMessages.direction, 'in'), sql`(${chatMessages.safety}->'screen'->>'selfHarm') = 'true'`))
+    .groupBy(chatMessages.conversationId);
+  return new Map(rows.map((r) => [r.conversationId, r.n]));
+}
