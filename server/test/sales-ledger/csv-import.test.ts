@@ -1,7 +1,9 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transactions } from '../../src/platform/db/schema/index.ts';
+import { fans, transactions } from '../../src/platform/db/schema/index.ts';
 import { backends, testRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { ownerClient, personaBody, type ApiClient } from '../helpers/api.ts';
+import { findAnywhere } from '../sales-crm/support.ts';
 
 const GOOD = [
   'date,type,gross,fee,net,currency,fan_id,fan_handle,transaction_id,description',
@@ -99,5 +101,27 @@ describe.each(backends)('ledger: CSV statements (%s)', (backend) => {
     const res = await rt.app.inject({ method: 'POST', url: '/api/v1/ledger/imports', headers: { authorization: `Bearer ${owner.token}`, 'content-type': req.headers.get('content-type')! }, payload: Buffer.from(await req.arrayBuffer()) });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ added: 1, filename: 'may.csv', source: 'csv:fansly' });
+  });
+
+  it('re-importing a statement after a fan was erased neither revives her nor adds a row', async () => {
+    const csv = [
+      'date,type,gross,fee,net,currency,fan_id,fan_handle,transaction_id,description',
+      '2025-06-01,tip,8,1,7,EUR,of-77031,juniper_skyline,tip-juniper_skyline-1,Tip from juniper_skyline',
+      '2025-06-02,ppv,12,2,10,EUR,of-77031,juniper_skyline,ppv-9921,Unlock',
+      '2025-06-03,tip,4,0,4,EUR,of-11111,quiet_otter,tip-q-1,Tip',
+    ].join('\n');
+    expect((await upload(csv, 'june.csv')).body).toMatchObject({ added: 3 });
+    const [fan] = await rt.platform.db.withOrg(orgId, (tx) => tx.select().from(fans).where(eq(fans.platformFanId, 'of-77031')));
+    expect(fan?.handle).toBe('juniper_skyline');
+    const totals = async () => (await owner.get(`/api/v1/transactions?personaId=${personaId}&limit=200`)).body.totals.byCurrency;
+    const before = await totals();
+    expect((await owner.post(`/api/v1/fans/${fan!.id}/erase`)).status).toBe(200);
+    for (const needle of ['juniper_skyline', 'of-77031']) expect(await findAnywhere(rt, needle), needle).toEqual([]);
+
+    expect((await upload(csv, 'june-again.csv')).body).toMatchObject({ added: 0, updated: 0, rows: 3 });
+    for (const needle of ['juniper_skyline', 'of-77031']) expect(await findAnywhere(rt, needle), needle).toEqual([]);
+    expect(await totals()).toEqual(before);
+    const hers = await rt.platform.db.withOrg(orgId, (tx) => tx.select().from(transactions).where(eq(transactions.fanId, fan!.id)));
+    expect(hers.map((t) => t.netMinor).sort((a, b) => a - b)).toEqual([700, 1000]);
   });
 });

@@ -6,6 +6,7 @@ import { publishingServices } from '../../src/publishing/index.ts';
 import { backends, testRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { ownerClient, personaBody, type ApiClient } from '../helpers/api.ts';
 import { startFakeFanvue, type FakeFanvue, type FakeFanvueEarning } from '../fakes/fanvue.ts';
+import { findAnywhere } from '../sales-crm/support.ts';
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 const fan = (handle: string) => ({ uuid: randomUUID(), handle, displayName: handle.toUpperCase(), nickname: null, isTopSpender: false });
@@ -123,5 +124,33 @@ describe.each(backends)('ledger: Fanvue earnings sync (%s)', (backend) => {
     const imports = await owner.get('/api/v1/ledger/imports?limit=1');
     expect(imports.body.items[0]).toMatchObject({ status: 'failed', source: 'fanvue_api' });
     fake.set({ mode: 'ok' });
+  });
+
+  it('an erased fan stays erased when the sync reads their rows again', async () => {
+    const carol = fan('carol_lightkeeper_88');
+    fake.earnings.push(
+      { date: daysAgo(6), gross: 700, net: 560, currency: 'USD', source: 'tip', transactionOrderId: 'ord-carol-1', transactionOrderStatus: 'availableForPayout', user: carol },
+      { date: daysAgo(2), gross: 900, net: 720, currency: 'USD', source: 'message', transactionOrderId: 'ord-carol-2', transactionOrderStatus: 'availableForPayout', user: carol },
+    );
+    expect(await sync()).toMatchObject({ status: 'imported', added: 2 });
+    const [row] = await rt.platform.db.withOrg(orgId, (tx) => tx.select().from(fans).where(eq(fans.platformFanId, carol.uuid)));
+    expect(row?.handle).toBe(carol.handle);
+    const before = (await totals()).totals.byCurrency;
+    expect((await owner.post(`/api/v1/fans/${row!.id}/erase`)).status).toBe(200);
+    for (const needle of [carol.handle, carol.displayName, carol.uuid]) expect(await findAnywhere(rt, needle), needle).toEqual([]);
+
+    // The next syncs read the same rows (and a refund of one of them) from Fanvue again.
+    fake.earnings.push({ date: daysAgo(1), gross: -900, net: -720, currency: 'USD', source: 'refund', transactionOrderId: 'ord-carol-r2', reversedTransactionOrderId: 'ord-carol-2', user: carol });
+    expect(await sync()).toMatchObject({ status: 'imported', added: 1, updated: 0 });
+    expect(await sync()).toMatchObject({ status: 'imported', added: 0, updated: 0 });
+    for (const needle of [carol.handle, carol.displayName, carol.uuid]) expect(await findAnywhere(rt, needle), needle).toEqual([]);
+    const carolRows = await rt.platform.db.withOrg(orgId, (tx) => tx.select().from(transactions).where(eq(transactions.fanId, row!.id)));
+    expect(carolRows.map((t) => t.netMinor).sort((a, b) => a - b)).toEqual([-720, 560, 720]);
+    const after = (await totals()).totals.byCurrency;
+    expect(after[0]).toMatchObject({ netMinor: before[0]!.netMinor - 720, count: before[0]!.count + 1 });
+    // Still one record for her, still erased.
+    const records = await rt.platform.db.withOrg(orgId, (tx) => tx.select().from(fans).where(eq(fans.personaId, personaId)));
+    expect(records.filter((f) => f.erasedAt !== null)).toHaveLength(1);
+    expect(records.filter((f) => f.erasedAt === null).map((f) => f.handle).sort()).toEqual(['alice', 'bruno']);
   });
 });

@@ -1,6 +1,7 @@
 // Everything held about one fan, part by part. GDPR export collects every part; erase runs every part's
 // eraser in the one erase transaction, then blanks the profile itself. A capability that stores more about
 // fans (the chatbot: messages, memory) adds one entry with `registerFanDataPart` and both stay complete.
+import { createHash } from 'node:crypto';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
 import type { Storage } from '../../platform/storage/index.ts';
@@ -49,6 +50,11 @@ export function scrubberFor(fan: Pick<FanRow, 'handle' | 'displayName' | 'platfo
   return { contains, text, json };
 }
 
+/** What an erase puts in place of a source id that named the fan: still unique, and found again by a re-import. */
+export function erasedSourceId(sourceId: string): string {
+  return `erased:${createHash('sha256').update(sourceId).digest('hex').slice(0, 40)}`;
+}
+
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /** Ledger rows stay (totals must not move) but lose whatever names the fan. */
@@ -82,8 +88,8 @@ const ledgerPart: FanDataPart = {
         .set({
           description: scrub.text(r.description),
           raw: scrub.json(r.raw) as Record<string, unknown>,
-          // The import key must stay unique (re-imports are idempotent on it) but may carry the handle.
-          ...(scrub.contains(r.sourceId) ? { sourceId: `erased:${r.id}` } : {}),
+          // The import key must stay unique and be found again by a re-import (ledger/erased-rows.ts), but may carry the handle.
+          ...(scrub.contains(r.sourceId) ? { sourceId: erasedSourceId(r.sourceId) } : {}),
           updatedAt: new Date(),
         })
         .where(eq(transactions.id, r.id));

@@ -9,6 +9,8 @@ import type { PersonasService } from '../../personas/index.ts';
 import { upsertFan } from '../crm/fans.repository.ts';
 import { parseStatement } from './csv.ts';
 import { applyRows, importView } from './ledger.service.ts';
+import { erasedOwners, keptErased } from './erased-rows.ts';
+import type { IncomingTransaction } from './transactions.repository.ts';
 
 export interface CsvImportInput {
   personaId: string;
@@ -55,12 +57,14 @@ export class CsvImportService {
         .insert(ledgerImports)
         .values({ orgId: p.orgId, personaId: input.personaId, source, filename: input.filename, status: 'imported', rows: rows.length, createdBy: p.userId })
         .returning();
+      // Lines the ledger already holds for an erased fan stay hers, anonymised: a re-import never revives her.
+      const erased = await erasedOwners(tx, p.orgId, source, rows.map((r) => r.sourceId));
       // One fan per platform account; first and last sighting from the file's own dates.
       const fanIds = new Map<string, string>();
       const byFan = new Map<string, typeof rows>();
       for (const r of rows) {
         const key = r.fanId ?? r.fanHandle;
-        if (key) byFan.set(key, [...(byFan.get(key) ?? []), r]);
+        if (key && !erased.has(r.sourceId)) byFan.set(key, [...(byFan.get(key) ?? []), r]);
       }
       for (const [key, mine] of byFan) {
         const times = mine.map((r) => r.occurredAt.getTime());
@@ -73,24 +77,28 @@ export class CsvImportService {
       const applied = await applyRows(
         tx,
         p.orgId,
-        rows.map((r) => ({
-          personaId: input.personaId,
-          fanId: fanIds.get(r.fanId ?? r.fanHandle ?? '') ?? null,
-          channelId: null,
-          platform: input.platform,
-          kind: r.kind,
-          grossMinor: r.grossMinor,
-          feeMinor: r.feeMinor,
-          netMinor: r.netMinor,
-          currency: r.currency,
-          occurredAt: r.occurredAt,
-          source,
-          sourceId: r.sourceId,
-          importId: started!.id,
-          description: r.description,
-          raw: r.raw,
-          createdBy: p.userId,
-        })),
+        rows.map((r) => {
+          const row: IncomingTransaction = {
+            personaId: input.personaId,
+            fanId: fanIds.get(r.fanId ?? r.fanHandle ?? '') ?? null,
+            channelId: null,
+            platform: input.platform,
+            kind: r.kind,
+            grossMinor: r.grossMinor,
+            feeMinor: r.feeMinor,
+            netMinor: r.netMinor,
+            currency: r.currency,
+            occurredAt: r.occurredAt,
+            source,
+            sourceId: r.sourceId,
+            importId: started!.id,
+            description: r.description,
+            raw: r.raw,
+            createdBy: p.userId,
+          };
+          const erasedFanId = erased.get(r.sourceId);
+          return erasedFanId ? keptErased(row, erasedFanId, { handle: r.fanHandle, platformFanId: r.fanId ?? r.fanHandle }) : row;
+        }),
       );
       const [row] = await tx
         .update(ledgerImports)

@@ -13,6 +13,7 @@ import { fetchEarningsPage, FANVUE_EARNINGS_CURRENCY, type FanvueEarning } from 
 import { ConnectorError, type ChannelAccount } from '../../publishing/connectors/types.ts';
 import { upsertFan } from '../crm/fans.repository.ts';
 import { applyRows, importView } from './ledger.service.ts';
+import { erasedOwners, keptErased } from './erased-rows.ts';
 import type { IncomingTransaction } from './transactions.repository.ts';
 
 export const FANVUE_SYNC_JOB = 'sales.fanvue-earnings-sync';
@@ -177,10 +178,14 @@ export class FanvueEarningsSync {
   async #applyPage(tx: Tx, orgId: string, account: ChannelAccount & { personaId: string }, importId: string, items: FanvueEarning[]) {
     const rows: IncomingTransaction[] = [];
     const fanIds = new Map<string, string>();
+    // Rows (and refunds of rows) held for an erased fan stay hers, anonymised: a re-read never revives her.
+    const erased = await erasedOwners(tx, orgId, SOURCE, items.flatMap((e) => [sourceIdOf(e), e.reversedTransactionOrderId ?? '']));
     for (const e of items) {
       const at = new Date(e.date);
-      let fanId: string | null = null;
-      if (e.user) {
+      const sourceId = sourceIdOf(e);
+      const erasedFanId = erased.get(sourceId) ?? (e.reversedTransactionOrderId ? erased.get(e.reversedTransactionOrderId) : undefined);
+      let fanId: string | null = erasedFanId ?? null;
+      if (e.user && !erasedFanId) {
         fanId = fanIds.get(e.user.uuid) ?? null;
         if (!fanId) {
           const fan = await upsertFan(tx, orgId, { personaId: account.personaId, platform: 'fanvue', platformFanId: e.user.uuid, channelId: account.id, handle: e.user.handle, displayName: e.user.displayName, seenAt: at });
@@ -189,7 +194,7 @@ export class FanvueEarningsSync {
         }
       }
       const kind = kindOf(e);
-      rows.push({
+      const row: IncomingTransaction = {
         personaId: account.personaId,
         fanId,
         channelId: account.id,
@@ -201,12 +206,13 @@ export class FanvueEarningsSync {
         currency: FANVUE_EARNINGS_CURRENCY,
         occurredAt: at,
         source: SOURCE,
-        sourceId: sourceIdOf(e),
+        sourceId,
         importId,
         description: `Fanvue ${e.source}${e.transactionOrderStatus === 'pendingBalance' ? ' (pending)' : ''}`,
         raw: e.raw,
         createdBy: null,
-      });
+      };
+      rows.push(erasedFanId ? keptErased(row, erasedFanId, { handle: e.user?.handle, displayName: e.user?.displayName, platformFanId: e.user?.uuid }) : row);
     }
     return applyRows(tx, orgId, rows);
   }
