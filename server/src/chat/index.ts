@@ -9,6 +9,12 @@ import { SandboxChatAdapter } from './channels/sandbox.ts';
 import { TelegramChatAdapter } from './channels/telegram/adapter.ts';
 import { telegramWebhookRoutes } from './channels/telegram/webhook.ts';
 import { TelegramPolling } from './channels/telegram/polling.ts';
+import { DiscordChatAdapter } from './channels/discord/adapter.ts';
+import { DiscordGateways } from './channels/discord/gateway.ts';
+import { FanvueAccess } from './channels/fanvue/access.ts';
+import { FanvueChatAdapter } from './channels/fanvue/adapter.ts';
+import { FanvuePolling } from './channels/fanvue/polling.ts';
+import type { FanvueConnector } from '../publishing/connectors/fanvue/index.ts';
 import { ChatEngine } from './engine/engine.ts';
 import { ChatModels } from './llm.ts';
 import { ChatProfileService } from './profile.service.ts';
@@ -27,6 +33,8 @@ export interface Chat {
   profiles: ChatProfileService;
   conversations: ConversationsService;
   polling: TelegramPolling;
+  fanvuePolling: FanvuePolling;
+  discord: DiscordGateways;
 }
 
 const built = new WeakMap<Platform, Chat>();
@@ -36,9 +44,10 @@ export function chatServices(platform: Platform): Chat {
   let c = built.get(platform);
   if (c) return c;
   registerChatFanData();
-  const { channels } = publishingServices(platform);
+  const { channels, connectors } = publishingServices(platform);
   const { providers } = generationServices(platform);
-  const adapters = new ChatChannels([new TelegramChatAdapter(), new SandboxChatAdapter()]);
+  const fanvue = new FanvueAccess(channels, connectors.get('fanvue') as FanvueConnector);
+  const adapters = new ChatChannels([new TelegramChatAdapter(), new DiscordChatAdapter(), new FanvueChatAdapter(platform, fanvue), new SandboxChatAdapter()]);
   const models = new ChatModels(providers);
   const engine = new ChatEngine(platform, { channels, adapters, models, catalogue: catalogueFor });
   c = {
@@ -48,8 +57,14 @@ export function chatServices(platform: Platform): Chat {
     profiles: new ChatProfileService(platform.db, new PersonasService(platform.db), (orgId, id) => models.forget(orgId, id)),
     conversations: new ConversationsService(platform, { engine, channels, adapters }),
     polling: new TelegramPolling(platform, { channels, engine }),
+    fanvuePolling: new FanvuePolling(platform, { channels, engine, access: fanvue }),
+    discord: new DiscordGateways(platform, { channels, engine }),
   };
-  platform.onClose(() => c!.engine.close());
+  // Bots stop listening before the engine stops answering.
+  platform.onClose(async () => {
+    await c!.discord.close();
+    await c!.engine.close();
+  });
   built.set(platform, c);
   return c;
 }
@@ -65,5 +80,7 @@ export const chatCapability: Capability = {
     const c = chatServices(platform);
     c.engine.register();
     c.polling.register();
+    c.fanvuePolling.register();
+    c.discord.register();
   },
 };

@@ -8,8 +8,19 @@
  * characters, 10 files, non-empty), dedupe `nonce` + `enforce_nonce` per author for a window, and answer
  * errors as Discord does: `{message, code, errors?}`; 429 `{message, retry_after, global}` with the
  * X-RateLimit-* headers. Listens on 127.0.0.1:0.
+ *
+ * For bots that chat, also: GET /gateway/bot (→ this server's websocket URL), POST /channels/{id}/typing,
+ * POST /users/@me/channels (opens a DM channel), and the gateway itself (`gateway` below): op 10 Hello on
+ * connect, op 2 Identify (token checked, 4004 otherwise; intents required), READY with the bot user, one
+ * unavailable guild per guild of `channels` and its GUILD_CREATE (when the GUILDS intent is set), op 1
+ * heartbeats answered by op 11, op 6 Resume replaying what was dispatched while the session was away (op 9
+ * when the session is unknown), and dispatches filtered by intents like Discord: MESSAGE_CREATE needs
+ * GUILD_MESSAGES or DIRECT_MESSAGES, and without MESSAGE_CONTENT a guild message that does not mention the
+ * bot arrives with empty content.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { delay, listen, recordRequest, sendJson, type Multipart, type RecordedCall } from './util.ts';
 
 export interface FakeDiscordChannel {
@@ -17,9 +28,55 @@ export interface FakeDiscordChannel {
   guild_id?: string;
   name?: string;
   nsfw?: boolean;
-  /** 0 text (default), 11 public thread… */
+  /** 0 text (default), 1 DM, 11 public thread… */
   type?: number;
   parent_id?: string;
+  /** DM channels: the other user. */
+  recipient?: FakeDiscordUser;
+}
+
+/** A Discord user as the API shows it. */
+export interface FakeDiscordUser {
+  id: string;
+  username: string;
+  global_name?: string | null;
+  bot?: boolean;
+}
+
+/** Gateway intents the fake honours (Discord's bit values). */
+export const INTENTS = { GUILDS: 1 << 0, GUILD_MESSAGES: 1 << 9, DIRECT_MESSAGES: 1 << 12, MESSAGE_CONTENT: 1 << 15 } as const;
+
+/** One gateway session (an identified connection, possibly away between a drop and its resume). */
+export interface FakeGatewaySession {
+  id: string;
+  intents: number;
+  seq: number;
+  socket: WebSocket | null;
+  /** Dispatches sent while no socket was attached: replayed on resume. */
+  missed: Record<string, unknown>[];
+  identify: Record<string, unknown>;
+}
+
+export interface FakeDiscordGateway {
+  /** The websocket URL GET /gateway/bot answers. */
+  url: string;
+  sessions: FakeGatewaySession[];
+  /** Sessions with a live, identified socket. */
+  live(): FakeGatewaySession[];
+  /** Every op the clients sent (heartbeats included), oldest first. */
+  received: { op: number; d: unknown; at: number }[];
+  /** Waits until at least `count` sessions are live. */
+  waitForSessions(count?: number, timeoutMs?: number): Promise<void>;
+  /** Sends a dispatch to every session whose intents allow it (buffered for sessions away). */
+  dispatch(t: string, d: Record<string, unknown>, intent?: number): void;
+  /**
+   * A user writes a message: in a DM channel (opened on the fly when `dm` names the user) or in a guild
+   * channel. `<@id>` in the content become mentions; `replyTo` makes it a reply (pinging that message's
+   * author unless `ping` is false). The MESSAGE_CREATE is dispatched and the message kept. Returns it.
+   */
+  userMessage(opts: { author: FakeDiscordUser; content: string; channelId?: string; dm?: boolean; replyTo?: string; ping?: boolean }): Record<string, unknown>;
+  /** Closes every live socket with `code` (4000 by default: the client resumes), or drops them without a close frame. */
+  drop(opts?: { code?: number; abrupt?: boolean }): void;
 }
 
 export interface FakeDiscordWebhook {
@@ -48,6 +105,8 @@ export interface FakeDiscordBehaviour {
 }
 
 export interface FakeDiscordOptions {
+  /** Gateway op 10 heartbeat_interval (default 41250 ms, Discord's usual). */
+  heartbeatIntervalMs?: number;
   botToken?: string;
   botUser?: { id: string; username: string };
   channels?: FakeDiscordChannel[];
@@ -106,6 +165,12 @@ export interface FakeDiscord {
   callsTo(method: string, path: RegExp | string): RecordedCall[];
   /** Adds a message by someone else (another user), for find tests. */
   addForeignMessage(channelId: string, content: string, at?: Date): FakeDiscordMessage;
+  /** The gateway (websocket) side, for bots that chat. */
+  gateway: FakeDiscordGateway;
+  /** POST /channels/{id}/typing calls, in order. */
+  typing: { channelId: string; at: number }[];
+  /** Opens (or finds) the DM channel between the bot and `user`. */
+  dmChannel(user: FakeDiscordUser): FakeDiscordChannel;
   close(): Promise<void>;
 }
 
@@ -182,7 +247,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     ...(withNonce && m.nonce !== undefined ? { nonce: m.nonce } : {}),
   });
 
-  const channelJson = (c: FakeDiscordChannel) => ({
+  const channelJson = (c: FakeDiscordChannel) =>
+    c.type === 1
+      ? { id: c.id, type: 1, last_message_id: messages.filter((m) => m.channelId === c.id).at(-1)?.id ?? null, flags: 0, recipients: c.recipient ? [userJson(c.recipient)] : [] }
+      : guildChannelJson(c);
+
+  const guildChannelJson = (c: FakeDiscordChannel) => ({
     id: c.id,
     type: c.type ?? 0,
     ...(c.guild_id ? { guild_id: c.guild_id } : {}),
@@ -194,6 +264,18 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     topic: null,
     last_message_id: messages.filter((m) => m.channelId === c.id).at(-1)?.id ?? null,
   });
+
+  const userJson = (u: FakeDiscordUser) => ({ id: u.id, username: u.username, discriminator: '0', global_name: u.global_name ?? null, avatar: null, ...(u.bot ? { bot: true } : {}), public_flags: 0 });
+
+  const typing: { channelId: string; at: number }[] = [];
+
+  function dmChannel(user: FakeDiscordUser): FakeDiscordChannel {
+    const found = channels.find((c) => c.type === 1 && c.recipient?.id === user.id);
+    if (found) return found;
+    const channel: FakeDiscordChannel = { id: snowflake(), type: 1, recipient: user };
+    channels.push(channel);
+    return channel;
+  }
 
   const findChannel = (id: string) => {
     const channel = channels.find((c) => c.id === id);
@@ -342,6 +424,22 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     // Bot routes.
     if (call.headers.authorization !== `Bot ${botToken}`) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
     if (method === 'GET' && path === '/users/@me') return sendJson(res, 200, { id: botUser.id, username: botUser.username, discriminator: '0', global_name: null, avatar: null, bot: true, flags: 0 });
+    if (method === 'GET' && (path === '/gateway/bot' || path === '/gateway')) {
+      return sendJson(res, 200, path === '/gateway' ? { url: gatewayUrl } : { url: gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 1000 - identifies, reset_after: 14_400_000, max_concurrency: 1 } });
+    }
+    if (method === 'POST' && path === '/users/@me/channels') {
+      const recipientId = (call.body as { recipient_id?: unknown } | undefined)?.recipient_id;
+      if (typeof recipientId !== 'string' || !/^\d+$/.test(recipientId)) throw invalidForm('recipient_id', 'BASE_TYPE_REQUIRED', 'This field is required');
+      const known = channels.find((c) => c.type === 1 && c.recipient?.id === recipientId)?.recipient;
+      return sendJson(res, 200, channelJson(dmChannel(known ?? { id: recipientId, username: `user-${recipientId.slice(-4)}` })));
+    }
+    const typingMatch = /^\/channels\/(\d+)\/typing$/.exec(path);
+    if (typingMatch && method === 'POST') {
+      findChannel(typingMatch[1]!);
+      typing.push({ channelId: typingMatch[1]!, at: Date.now() });
+      res.writeHead(204);
+      return res.end();
+    }
     const channelMatch = /^\/channels\/(\d+)(\/messages(?:\/(\d+))?)?$/.exec(path);
     if (!channelMatch) throw new ApiFailure(404, { message: '404: Not Found', code: 0 });
     const [, channelId, messagesPart, messageId] = channelMatch as unknown as [string, string, string | undefined, string | undefined];
@@ -383,7 +481,196 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     });
   });
 
-  const { url, close } = await listen(server);
+  // ── Gateway ─────────────────────────────────────────────────────────────────────────────────────
+  const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 41_250;
+  const sessions: FakeGatewaySession[] = [];
+  const received: FakeDiscordGateway['received'] = [];
+  const userMessages: Record<string, unknown>[] = [];
+  let identifies = 0;
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const query = new URL(req.url ?? '/', 'http://fake').searchParams;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Discord closes with 4012 for a wrong version and 4002 for an encoding it cannot speak.
+      if (query.get('v') !== '10') return ws.close(4012, 'Invalid API version');
+      if (query.get('encoding') !== 'json') return ws.close(4002, 'Decode error');
+      acceptGateway(ws);
+    });
+  });
+
+  const guildIds = () => [...new Set(channels.map((c) => c.guild_id).filter((g): g is string => !!g))];
+  const send = (ws: WebSocket, payload: Record<string, unknown>) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
+  };
+
+  function dispatchTo(session: FakeGatewaySession, t: string, d: unknown) {
+    session.seq += 1;
+    const payload = { op: 0, t, s: session.seq, d };
+    if (session.socket) send(session.socket, payload);
+    else session.missed.push(payload);
+  }
+
+  function guildCreate(guildId: string) {
+    const guildChannels = channels.filter((c) => c.guild_id === guildId);
+    return {
+      id: guildId,
+      name: `guild-${guildId.slice(-4)}`,
+      icon: null,
+      owner_id: '888888888888888888',
+      unavailable: false,
+      large: false,
+      member_count: 2,
+      joined_at: new Date(0).toISOString(),
+      features: [],
+      roles: [{ id: guildId, name: '@everyone', permissions: '1024', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      emojis: [],
+      stickers: [],
+      members: [],
+      presences: [],
+      voice_states: [],
+      threads: guildChannels.filter((c) => c.type === 11).map(guildChannelJson),
+      channels: guildChannels.filter((c) => c.type !== 11).map(guildChannelJson),
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+      premium_tier: 0,
+      nsfw_level: 0,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      system_channel_flags: 0,
+      preferred_locale: 'en-US',
+    };
+  }
+
+  function acceptGateway(ws: WebSocket) {
+    let session: FakeGatewaySession | null = null;
+    send(ws, { op: 10, s: null, t: null, d: { heartbeat_interval: heartbeatIntervalMs } });
+    ws.on('close', () => {
+      if (session?.socket === ws) session.socket = null;
+    });
+    ws.on('message', (raw) => {
+      let payload: { op?: unknown; d?: any };
+      try {
+        payload = JSON.parse(String(raw));
+      } catch {
+        return ws.close(4002, 'Decode error');
+      }
+      const op = Number(payload.op);
+      received.push({ op, d: payload.d, at: Date.now() });
+      if (op === 1) return send(ws, { op: 11, s: null, t: null, d: null });
+      if (op === 2) {
+        if (session) return ws.close(4005, 'Already authenticated');
+        if (payload.d?.token !== botToken) return ws.close(4004, 'Authentication failed');
+        if (typeof payload.d?.intents !== 'number') return ws.close(4013, 'Invalid intent(s)');
+        identifies += 1;
+        session = { id: randomBytes(16).toString('hex'), intents: payload.d.intents, seq: 0, socket: ws, missed: [], identify: payload.d };
+        sessions.push(session);
+        const guilds = payload.d.intents & INTENTS.GUILDS ? guildIds() : [];
+        dispatchTo(session, 'READY', {
+          v: 10,
+          user: { ...userJson({ ...botUser, bot: true }), verified: true, mfa_enabled: false, flags: 0 },
+          guilds: guilds.map((id) => ({ id, unavailable: true })),
+          session_id: session.id,
+          resume_gateway_url: gatewayUrl,
+          shard: [0, 1],
+          application: { id: botUser.id, flags: 0 },
+          private_channels: [],
+          relationships: [],
+          user_settings: {},
+          presences: [],
+          guild_join_requests: [],
+          geo_ordered_rtc_regions: [],
+        });
+        for (const id of guilds) dispatchTo(session, 'GUILD_CREATE', guildCreate(id));
+        return;
+      }
+      if (op === 6) {
+        const found = sessions.find((x) => x.id === payload.d?.session_id);
+        if (payload.d?.token !== botToken) return ws.close(4004, 'Authentication failed');
+        if (!found) return send(ws, { op: 9, s: null, t: null, d: false });
+        found.socket?.close(4009, 'Session replaced');
+        found.socket = ws;
+        session = found;
+        const missed = found.missed.splice(0);
+        for (const m of missed) send(ws, m);
+        found.seq += 1;
+        send(ws, { op: 0, t: 'RESUMED', s: found.seq, d: {} });
+        return;
+      }
+      if (!session) return ws.close(4003, 'Not authenticated');
+    });
+  }
+
+  function dispatch(t: string, d: Record<string, unknown>, intent?: number) {
+    for (const session of sessions) if (intent === undefined || session.intents & intent) dispatchTo(session, t, d);
+  }
+
+  function userMessage(o: { author: FakeDiscordUser; content: string; channelId?: string; dm?: boolean; replyTo?: string; ping?: boolean }) {
+    const channel = o.dm ? dmChannel(o.author) : findChannel(o.channelId ?? channels.find((c) => c.guild_id && c.type !== 11)!.id);
+    const referenced = o.replyTo ? (messages.find((m) => m.id === o.replyTo) ?? null) : null;
+    const mentionIds = new Set([...o.content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]!));
+    if (referenced && o.ping !== false) mentionIds.add(referenced.author.id);
+    const mentions = [...mentionIds].map((id) => (id === botUser.id ? userJson({ ...botUser, bot: true }) : userJson({ id, username: `user-${id.slice(-4)}` })));
+    const id = snowflake();
+    const message: Record<string, unknown> = {
+      id,
+      type: referenced ? 19 : 0,
+      channel_id: channel.id,
+      ...(channel.guild_id ? { guild_id: channel.guild_id, member: { roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
+      author: userJson(o.author),
+      content: o.content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions,
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      flags: 0,
+      components: [],
+      ...(referenced ? { message_reference: { type: 0, message_id: referenced.id, channel_id: referenced.channelId, ...(referenced.guildId ? { guild_id: referenced.guildId } : {}) }, referenced_message: messageJson(referenced, false) } : {}),
+    };
+    userMessages.push(message);
+    const mentionsBot = mentionIds.has(botUser.id);
+    for (const session of sessions) {
+      const allowed = channel.guild_id ? session.intents & INTENTS.GUILD_MESSAGES : session.intents & INTENTS.DIRECT_MESSAGES;
+      if (!allowed) continue;
+      // Message content is privileged: without the intent, guild messages that do not mention the bot come empty.
+      const redact = channel.guild_id && !mentionsBot && !(session.intents & INTENTS.MESSAGE_CONTENT);
+      dispatchTo(session, 'MESSAGE_CREATE', redact ? { ...message, content: '', embeds: [], attachments: [], components: [] } : message);
+    }
+    return message;
+  }
+
+  const { url, port, close } = await listen(server);
+  const gatewayUrl = `ws://127.0.0.1:${port}`;
+  const gateway: FakeDiscordGateway = {
+    url: gatewayUrl,
+    sessions,
+    live: () => sessions.filter((x) => x.socket !== null),
+    received,
+    async waitForSessions(count = 1, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (gateway.live().length < count) {
+        if (Date.now() > deadline) throw new Error(`fake Discord gateway: ${gateway.live().length} live session(s), wanted ${count}`);
+        await delay(20);
+      }
+    },
+    dispatch,
+    userMessage,
+    drop({ code = 4000, abrupt = false } = {}) {
+      for (const x of sessions) {
+        if (!x.socket) continue;
+        if (abrupt) x.socket.terminate();
+        else x.socket.close(code, 'Dropped by the fake');
+        x.socket = null;
+      }
+    },
+  };
   return {
     url,
     apiBase: `${url}/api`,
@@ -416,6 +703,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       messages.push(message);
       return message;
     },
-    close,
+    gateway,
+    typing,
+    dmChannel,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await close();
+    },
   };
 }

@@ -10,7 +10,12 @@
  * - Posts: `POST /posts` validates audience/text/price/media like the reference and answers 201;
  *   `GET /posts?page&size` pages them newest first with `pagination.hasMore`.
  * - Chat messages: `POST /chats/{userUuid}/message {text?, mediaUuids?, price?}` validates like the reference,
- *   records the message (see `messages`, `delayMessageMs`) and answers `{messageUuid}`.
+ *   records the message (see `messages`, `delayMessageMs`), adds it to the fan's chat and answers `{messageUuid}`.
+ * - Chats (the creator's inbox): `GET /chats?page&size(1-50)` pages chats most recent first (`user`,
+ *   `lastMessageAt`, `lastMessage`, `isRead`, `unreadMessagesCount`); `GET /chats/{userUuid}/messages?page&size`
+ *   pages a chat's messages newest first (`uuid`, `text`, `sentAt`, `sender`, `recipient`, `type`, `mediaUuids`,
+ *   `pricing` {USD: {price}} for pay-to-view) and marks it read unless `markAsRead=false`; tests add fan messages
+ *   with `fanWrites`. `GET /users/me` answers the creator (`creatorUuid`).
  * - Earnings: `GET /insights/earnings?startDate&endDate(exclusive)&cursor&size(1-50)` pages `earnings`
  *   (oldest first) with an opaque `nextCursor`; tests change a row in place (e.g. a refund's amount) to
  *   see it re-read.
@@ -99,6 +104,34 @@ export interface FakeFanvueMessage {
   createdAt: string;
 }
 
+/** A Fanvue user as chats show them. */
+export interface FakeFanvueUser {
+  uuid: string;
+  handle: string;
+  displayName: string;
+  nickname?: string | null;
+}
+
+/** One message of a chat, as GET /chats/{userUuid}/messages answers it. */
+export interface FakeFanvueChatMessage {
+  uuid: string;
+  text: string | null;
+  sentAt: string;
+  senderUuid: string;
+  type: string;
+  mediaUuids: string[];
+  price: number | null;
+  isRead: boolean;
+}
+
+/** The creator's chat with one fan. */
+export interface FakeFanvueChat {
+  user: FakeFanvueUser;
+  createdAt: string;
+  /** Oldest first. */
+  messages: FakeFanvueChatMessage[];
+}
+
 /** One earnings row as Fanvue's insights API answers it (USD cents; refunds negative, own row). */
 export interface FakeFanvueEarning {
   date: string;
@@ -141,6 +174,12 @@ export interface FakeFanvue {
   /** Served by GET /insights/earnings; mutate freely between syncs. */
   earnings: FakeFanvueEarning[];
   media: Map<string, FakeFanvueMedia>;
+  /** The creator's chats by fan uuid. */
+  chats: Map<string, FakeFanvueChat>;
+  /** The creator's own user uuid (GET /users/me; the sender of what the API sends). */
+  creatorUuid: string;
+  /** A fan writes to the creator (the chat is opened on first use); returns the message. */
+  fanWrites(fan: Partial<FakeFanvueUser> & { uuid: string }, text: string, opts?: { sentAt?: Date; type?: string }): FakeFanvueChatMessage;
   readonly accessToken: string;
   readonly refreshToken: string;
   callsTo(path: string | RegExp, method?: string): RecordedCall[];
@@ -171,7 +210,44 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
   const messages: FakeFanvueMessage[] = [];
   const earnings: FakeFanvueEarning[] = [];
   const media = new Map<string, FakeFanvueMedia>();
+  const chats = new Map<string, FakeFanvueChat>();
+  const creator: FakeFanvueUser = { uuid: randomUUID(), handle: 'atelier-persona', displayName: 'Atelier Persona', nickname: null };
   let baseUrl = '';
+
+  const openChat = (user: FakeFanvueUser) => {
+    let chat = chats.get(user.uuid);
+    if (!chat) {
+      chat = { user, createdAt: new Date().toISOString(), messages: [] };
+      chats.set(user.uuid, chat);
+    }
+    return chat;
+  };
+  const userJson = (u: FakeFanvueUser) => ({ uuid: u.uuid, handle: u.handle, displayName: u.displayName, nickname: u.nickname ?? null, isTopSpender: false, avatarUrl: null, registeredAt: '2025-01-01T00:00:00.000Z' });
+  const lastOf = (chat: FakeFanvueChat) => chat.messages.at(-1);
+  const lastAt = (chat: FakeFanvueChat) => lastOf(chat)?.sentAt ?? chat.createdAt;
+  const chatMessageJson = (chat: FakeFanvueChat, m: FakeFanvueChatMessage) => {
+    const fromCreator = m.senderUuid === creator.uuid;
+    return {
+      uuid: m.uuid,
+      text: m.text,
+      sentAt: m.sentAt,
+      sender: userJson(fromCreator ? creator : chat.user),
+      recipient: userJson(fromCreator ? chat.user : creator),
+      type: m.type,
+      hasMedia: m.mediaUuids.length > 0,
+      mediaType: m.mediaUuids.length ? 'image' : null,
+      mediaUuids: m.mediaUuids,
+      pricing: m.price === null ? null : { USD: { price: m.price } },
+      purchasedAt: null,
+      sentByUserId: null,
+      isRead: m.isRead,
+    };
+  };
+  const pageParams = (query: Record<string, string>, fallback = 15) => {
+    const page = query.page === undefined ? 1 : Number(query.page);
+    const size = query.size === undefined ? fallback : Number(query.size);
+    return Number.isInteger(page) && page >= 1 && Number.isInteger(size) && size >= 1 && size <= 50 ? { page, size } : null;
+  };
 
   const error = (res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}) => sendJson(res, status, { error: http.STATUS_CODES[status] ?? 'Error', message, statusCode: status }, headers);
 
@@ -311,7 +387,7 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
       const body = (call.body && typeof call.body === 'object' && !Buffer.isBuffer(call.body) ? call.body : {}) as Record<string, unknown>;
 
       if (path === '/users/me' && call.method === 'GET') {
-        sendJson(res, 200, { uuid: randomUUID(), handle: 'atelier-persona', displayName: 'Atelier Persona', isCreator: true, createdAt: '2025-01-01T00:00:00.000Z' }, headers);
+        sendJson(res, 200, { uuid: creator.uuid, handle: creator.handle, displayName: creator.displayName, isCreator: true, createdAt: '2025-01-01T00:00:00.000Z' }, headers);
         return;
       }
 
@@ -450,9 +526,64 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
           createdAt: new Date().toISOString(),
         };
         messages.push(message);
+        openChat(chats.get(userUuid)?.user ?? { uuid: userUuid, handle: `fan-${userUuid.slice(0, 6)}`, displayName: 'Fan' }).messages.push({
+          uuid: message.messageUuid,
+          text: message.text,
+          sentAt: message.createdAt,
+          senderUuid: creator.uuid,
+          type: 'SINGLE_RECIPIENT',
+          mediaUuids,
+          price: message.price,
+          isRead: false,
+        });
         if (behaviour.delayMessageMs > 0) await delay(behaviour.delayMessageMs);
         if (res.destroyed) return;
         sendJson(res, 200, { messageUuid: message.messageUuid }, headers);
+        return;
+      }
+
+      if (path === '/chats' && call.method === 'GET') {
+        const p = pageParams(call.query);
+        if (!p) {
+          error(res, 400, 'Request validation failed: page >= 1, size 1-50', headers);
+          return;
+        }
+        const all = [...chats.values()].sort((a, b) => lastAt(b).localeCompare(lastAt(a)));
+        const slice = all.slice((p.page - 1) * p.size, p.page * p.size);
+        const data = slice.map((chat) => {
+          const last = lastOf(chat);
+          const unread = chat.messages.filter((m) => m.senderUuid !== creator.uuid && !m.isRead).length;
+          return {
+            createdAt: chat.createdAt,
+            lastMessageAt: last?.sentAt ?? null,
+            isRead: unread === 0,
+            isMuted: false,
+            unreadMessagesCount: unread,
+            user: userJson(chat.user),
+            lastMessage: last ? { uuid: last.uuid, text: last.text, sentAt: last.sentAt, type: last.type, hasMedia: last.mediaUuids.length > 0, senderUuid: last.senderUuid } : null,
+          };
+        });
+        sendJson(res, 200, { data, pagination: { page: p.page, size: slice.length, hasMore: p.page * p.size < all.length } }, headers);
+        return;
+      }
+
+      const chatMessages = /^\/chats\/([^/]+)\/messages$/.exec(path);
+      if (chatMessages && call.method === 'GET') {
+        const chat = chats.get(decodeURIComponent(chatMessages[1]!));
+        const p = pageParams(call.query);
+        if (!chat) {
+          error(res, 404, 'Chat not found', headers);
+          return;
+        }
+        if (!p) {
+          error(res, 400, 'Request validation failed: page >= 1, size 1-50', headers);
+          return;
+        }
+        const newestFirst = [...chat.messages].reverse();
+        const slice = newestFirst.slice((p.page - 1) * p.size, p.page * p.size);
+        const data = slice.map((m) => chatMessageJson(chat, m));
+        if (call.query.markAsRead !== 'false') for (const m of chat.messages) if (m.senderUuid !== creator.uuid) m.isRead = true;
+        sendJson(res, 200, { data, pagination: { page: p.page, size: slice.length, hasMore: p.page * p.size < newestFirst.length } }, headers);
         return;
       }
 
@@ -546,6 +677,15 @@ export async function startFakeFanvue(options: { clientId?: string; clientSecret
     messages,
     earnings,
     media,
+    chats,
+    creatorUuid: creator.uuid,
+    fanWrites(fan, text, o = {}) {
+      const chat = openChat({ handle: `fan-${fan.uuid.slice(0, 6)}`, displayName: 'Fan', ...chats.get(fan.uuid)?.user, ...fan });
+      const message: FakeFanvueChatMessage = { uuid: randomUUID(), text, sentAt: (o.sentAt ?? new Date()).toISOString(), senderUuid: fan.uuid, type: o.type ?? 'SINGLE_RECIPIENT', mediaUuids: [], price: null, isRead: false };
+      chat.messages.push(message);
+      chat.messages.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+      return message;
+    },
     get accessToken() {
       return accessToken;
     },

@@ -1,7 +1,7 @@
 /**
  * One interface per chat platform. An adapter only speaks its platform: it turns platform updates into
  * `InboundMessage`s for the engine (`ChatEngine.receive`), and sends what the engine decided. Ordering, safety,
- * takeover, storage and pacing are the engine's; adapters stay thin (Telegram here; Discord, Fanvue beside it).
+ * takeover, storage and pacing are the engine's; adapters stay thin (telegram/, discord/, fanvue/, sandbox).
  */
 import type { ChannelAccount, PlatformName } from '../../publishing/connectors/types.ts';
 
@@ -30,11 +30,15 @@ export interface InboundMessage {
   sentAt?: Date;
 }
 
-/** A paid (pay-to-view) message, where the platform sells through chat (Fanvue). Price in minor units. */
+/**
+ * A paid (pay-to-view) message, where the platform sells through chat (Fanvue): a catalogue pack at its
+ * catalogue price (minor units). The adapter puts the pack's media on the platform (once, then reuses them).
+ */
 export interface PaidMessage {
+  packId: string;
   text: string;
-  /** The platform's media ids (uploaded by the adapter/connector beforehand). */
-  mediaIds: string[];
+  /** Atelier media assets of the pack (approved ones only are sent). */
+  assetIds: string[];
   priceMinor: number;
   currency: string;
 }

@@ -29,6 +29,8 @@ export interface OfferItem {
   currency: string;
   promotion: { name: string; endsAt: string } | null;
   freeTrialDays: number | null;
+  /** The pack's media: what a pay-to-view message of it carries where the platform sells in chat. */
+  assetIds: string[];
 }
 
 export interface ContextInput {

@@ -9,6 +9,8 @@
  *   drain in parallel. Nothing holds a transaction across a model call.
  * - The bot never sends while an operator holds the conversation: the status is re-read under the row lock in
  *   the transaction that records the outgoing message, right before the platform call.
+ * - Where the platform sells through chat (an adapter with `sendPaid`: Fanvue), a reply that offers a catalogue
+ *   pack is followed by the pack as a pay-to-view message at its catalogue price.
  */
 import type { Platform } from '../../platform/platform.ts';
 import type { JobContext, JobPayload } from '../../platform/jobs/jobs.ts';
@@ -18,7 +20,7 @@ import { sql } from 'drizzle-orm';
 import type { ChannelsService } from '../../channels/index.ts';
 import { upsertFan, UNDER_18_FLAG } from '../../sales/crm/index.ts';
 import { parseCard, type CardData, type Lorebook } from '../cards/card.ts';
-import type { ChatChannels, ChannelAccount, ChatChannelAdapter, InboundMessage } from '../channels/types.ts';
+import type { ChatChannels, ChannelAccount, ChatChannelAdapter, InboundMessage, PaidMessage } from '../channels/types.ts';
 import type { ChatLlm, ChatModels } from '../llm.ts';
 import { parseParams, parseSelling, type ChatParams, type Selling } from '../profile.ts';
 import * as repo from '../repository.ts';
@@ -72,6 +74,8 @@ interface Composed {
   text: string;
   verdict: ReplyVerdict;
   context: BuiltContext;
+  /** The catalogue the reply was grounded on (what it may have offered). */
+  offers: OfferItem[];
 }
 
 /** Everything one reply needs, read in one short transaction. */
@@ -312,13 +316,15 @@ export class ChatEngine {
       // Left pending: the job's retry (or the sweep) answers it later, still in order.
       throw error;
     }
-    const { text, verdict, context } = composed;
+    const { text, verdict, context, offers } = composed;
 
     if (turn.params.pacing.enabled && adapter.typing) {
       const target = Math.min(turn.params.pacing.maxMs, text.length * turn.params.pacing.msPerChar);
       await (this.#opts.sleep ?? sleepFor)(target - (Date.now() - started), signal);
     }
     const sent = await this.#deliver(turn, adapter, account, to, text, 'bot', { screen: screenSummary(screen), reply: verdict, context: { tokens: context.tokens, ...context.included } }, verdict.offered.length > 0);
+    const paid = sent && adapter.sendPaid ? paidOffer(verdict.offered, offers) : null;
+    if (paid) await this.#deliver(turn, adapter, account, to, paid.text, 'bot', { fixed: 'paid_offer', paid: { packId: paid.packId, priceMinor: paid.priceMinor, currency: paid.currency, media: paid.assetIds.length } }, false, paid);
     await this.#settle(orgId, message, 'handled', { screen: screenSummary(screen), replied: sent });
     if (sent) await this.#afterReply(turn, llm, signal).catch((err) => this.#platform.log.warn({ err, conversationId: conversation.id }, 'chat memory update failed'));
   }
@@ -390,7 +396,7 @@ export class ChatEngine {
       draft = await llm.complete([...context.messages, { role: 'assistant', content: draft }, { role: 'system', content: correction(problems, policy) }], { signal });
     }
     const { text, verdict } = finalize(draft, policy, drafts);
-    return { text, verdict, context };
+    return { text, verdict, context, offers };
   }
 
   /** A reply an operator may send (or edit): the same context and guards as the bot's, nothing sent. */
@@ -437,7 +443,7 @@ export class ChatEngine {
    * check and the insert share one transaction under the conversation's row lock (nextSeq), so a takeover either
    * happened before (nothing is sent) or after the bot committed to this message.
    */
-  async #deliver(turn: Turn, adapter: ChatChannelAdapter, account: ChannelAccount, to: { remoteChatId: string }, text: string, author: 'bot' | 'system', safety: Record<string, unknown>, isOffer = false): Promise<boolean> {
+  async #deliver(turn: Turn, adapter: ChatChannelAdapter, account: ChannelAccount, to: { remoteChatId: string }, text: string, author: 'bot' | 'system', safety: Record<string, unknown>, isOffer = false, paid?: PaidMessage): Promise<boolean> {
     const { orgId, conversation } = turn;
     const row = await this.#platform.db.withOrg(orgId, async (tx) => {
       const seq = await repo.nextSeq(tx, conversation.id, { bot: author === 'bot' });
@@ -460,7 +466,11 @@ export class ChatEngine {
     });
     if (!row) return false;
     try {
-      const { remoteId } = await adapter.send(account, to, text, AbortSignal.any([this.#abort.signal, AbortSignal.timeout(30_000)]));
+      // A paid message may first put its media on the platform: it gets longer than a text.
+      const { remoteId } =
+        paid && adapter.sendPaid
+          ? await adapter.sendPaid(account, to, paid, AbortSignal.any([this.#abort.signal, AbortSignal.timeout(180_000)]))
+          : await adapter.send(account, to, text, AbortSignal.any([this.#abort.signal, AbortSignal.timeout(30_000)]));
       await this.#platform.db.withOrg(orgId, (tx) => repo.setOutcome(tx, row.id, 'sent', remoteId));
       await this.#publishMessage(orgId, conversation.personaId, { ...row, remoteId });
       return true;
@@ -539,6 +549,17 @@ export function messageView(m: repo.MessageRow) {
     safety: (m.safety as Record<string, unknown> | null) ?? null,
     createdAt: m.createdAt.toISOString(),
   };
+}
+
+/** The first pack a reply offered that has media to sell, as a pay-to-view message at its catalogue price. */
+function paidOffer(offered: readonly string[], offers: readonly OfferItem[]): PaidMessage | null {
+  for (const packId of offered) {
+    const item = offers.find((o) => o.packId === packId);
+    if (item && item.assetIds.length && item.effectiveMinor > 0) {
+      return { packId, text: item.title, assetIds: item.assetIds, priceMinor: item.effectiveMinor, currency: item.currency };
+    }
+  }
+  return null;
 }
 
 function pickLang(detected: Lang | null, conversation: string | null, fanHint: string | null, personaLanguages: string[]): Lang {

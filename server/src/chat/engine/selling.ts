@@ -23,6 +23,7 @@ export function offerItems(entries: readonly CatalogueEntry[]): OfferItem[] {
     currency: e.price.currency,
     promotion: e.price.promotion ? { name: e.price.promotion.name, endsAt: e.price.promotion.endsAt } : null,
     freeTrialDays: e.price.freeTrialDays,
+    assetIds: e.assetIds,
   }));
 }
 
