@@ -61,7 +61,11 @@ export function entry(packId: string, title: string, listMinor: number, effectiv
   };
 }
 
-export async function chatWorld(backend: Backend, opts: { profile?: Record<string, unknown> } = {}): Promise<ChatWorld> {
+/**
+ * `fanvue: 'real'` keeps the real Fanvue adapter (tests against the Fanvue fake); by default a RecordingAdapter
+ * stands in for it, on the channel created here (which points nowhere).
+ */
+export async function chatWorld(backend: Backend, opts: { profile?: Record<string, unknown>; fanvue?: 'recording' | 'real' } = {}): Promise<ChatWorld> {
   const rt = await testRuntime(backend, process.env.CHAT_TEST_LOG ? { LOG_LEVEL: process.env.CHAT_TEST_LOG } : {});
   const { client: owner, orgId } = await ownerClient(rt.app, rt.platform, 'Chat');
   const personaId = (await owner.post('/api/v1/personas', personaBody('Mila'))).body.id as string;
@@ -80,7 +84,7 @@ export async function chatWorld(backend: Backend, opts: { profile?: Record<strin
   const fanvueId = (await owner.post('/api/v1/channels', { personaId, platform: 'fanvue', handle: 'mila', credentials: { access_token: 'test' } })).body.id as string;
   const chat = chatServices(rt.platform);
   const fanvue = new RecordingAdapter('fanvue', true);
-  chat.adapters.set(fanvue);
+  if (opts.fanvue !== 'real') chat.adapters.set(fanvue);
   const catalogue: CatalogueEntry[] = [];
   chat.engine.useCatalogue(async () => catalogue);
   return {
