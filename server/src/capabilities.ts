@@ -11,6 +11,7 @@ import { catalogueCapability } from './sales/catalogue/index.ts';
 import { crmCapability } from './sales/crm/index.ts';
 import { ledgerCapability } from './sales/ledger/index.ts';
 import { chatCapability } from './chat/index.ts';
+import { analyticsCapability } from './analytics/index.ts';
 
 /** Everything the product is made of, in one list: adding a capability touches its folder and this line. */
 export const capabilities: Capability[] = [
@@ -26,4 +27,5 @@ export const capabilities: Capability[] = [
   crmCapability,
   ledgerCapability,
   chatCapability,
+  analyticsCapability,
 ];

@@ -28,6 +28,7 @@ export const permissions = [
   'ledger:read',
   'fans:export',
   'analytics:read',
+  'analytics:manage',
   'jobs:read',
   'jobs:manage',
 ] as const;

@@ -4,3 +4,4 @@ export * from './studio.ts';
 export * from './publishing.ts';
 export * from './sales.ts';
 export * from './chat.ts';
+export * from './analytics.ts';
