@@ -10,6 +10,7 @@ import type { PersonasService } from '../personas/index.ts';
 import { CardFormatError, exportCard, parseCard, type CardData, type Lorebook } from './cards/card.ts';
 import { isPng, readPngCard, writePngCard } from './cards/png.ts';
 import { profileCard } from './engine/engine.ts';
+import { saysAI } from './safety/disclosure.ts';
 import { parseParams, parseSelling, type ChatParams, type Selling } from './profile.ts';
 import * as repo from './repository.ts';
 
@@ -48,6 +49,10 @@ export class ChatProfileService {
 
   async put(p: Principal, personaId: string, input: ProfileInput, origin: Origin): Promise<ProfileView> {
     const persona = await this.#personas.get(p, personaId);
+    // The notice exists to disclose the AI on first contact: a custom one that does not say so would defeat it.
+    if (input.firstContactNotice && !saysAI(input.firstContactNotice)) {
+      throw new HttpError(400, 'notice_not_disclosing', 'The first-contact notice must say that she is an AI persona', { errors: [{ path: 'body.firstContactNotice', message: 'Must say that she is an AI' }] });
+    }
     return this.#db.withOrg(p.orgId, async (tx) => {
       if (input.providerId) {
         // Foreign keys ignore RLS: the provider must be a text provider of this organization.

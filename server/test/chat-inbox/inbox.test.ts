@@ -152,4 +152,15 @@ describe.each(backends)('chat inbox routes (%s)', (backend) => {
     expect(back.spec).toBe('chara_card_v3');
     expect(back.data.alternate_greetings).toEqual(['Hello again!']);
   });
+
+  it('refuses a first-contact notice that does not say she is an AI', async () => {
+    const current = (await w.owner.get(`/api/v1/personas/${w.personaId}/chat-profile`)).body;
+    const { personaId: _p, updatedAt: _u, ...body } = current;
+    const refused = await w.owner.call('PUT', `/api/v1/personas/${w.personaId}/chat-profile`, { ...body, firstContactNotice: 'Hi! Welcome to my chat.' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('notice_not_disclosing');
+    const ok = await w.owner.call('PUT', `/api/v1/personas/${w.personaId}/chat-profile`, { ...body, firstContactNotice: "Hi! I'm an AI persona; someone from the team may read along." });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.firstContactNotice).toContain('AI persona');
+  });
 });

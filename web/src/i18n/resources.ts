@@ -16,6 +16,8 @@ import billing from './areas/billing.en.json';
 import billingFr from './areas/billing.fr.json';
 import connect from './areas/connect.en.json';
 import connectFr from './areas/connect.fr.json';
+import chat from './areas/chat.en.json';
+import chatFr from './areas/chat.fr.json';
 
-export const en = { ...core, ...variants, ...engagement, ...planning, ...catalogue, ...crm, ...billing, ...connect };
-export const fr = { ...coreFr, ...variantsFr, ...engagementFr, ...planningFr, ...catalogueFr, ...crmFr, ...billingFr, ...connectFr };
+export const en = { ...core, ...variants, ...engagement, ...planning, ...catalogue, ...crm, ...billing, ...connect, ...chat };
+export const fr = { ...coreFr, ...variantsFr, ...engagementFr, ...planningFr, ...catalogueFr, ...crmFr, ...billingFr, ...connectFr, ...chatFr };

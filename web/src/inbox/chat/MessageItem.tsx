@@ -1,0 +1,30 @@
+import { useTranslation } from 'react-i18next';
+import { useDateTime } from '../../ui/format';
+import type { ChatMessage } from './queries';
+import { safetyNotes } from './safety';
+
+/** One message: who wrote it, when, and — for the operator only — what the safety layer saw and did. */
+export function MessageItem({ message: m }: { message: ChatMessage }) {
+  const { t } = useTranslation();
+  const when = useDateTime();
+  const notes = safetyNotes(m);
+  return (
+    <li className={`chat-message chat-from-${m.author} chat-state-${m.state}`} data-author={m.author} data-seq={m.seq}>
+      <span className="chat-message-head small">
+        <strong>{t(`chat.author.${m.author}`)}</strong> <span className="muted">{when(m.createdAt)}</span>
+        {m.state === 'pending' && <span className="muted"> · {t('chat.view.pending')}</span>}
+      </span>
+      <p className="prewrap chat-text">{m.text}</p>
+      {notes.length > 0 && (
+        <ul className="chat-notes" aria-label={t('chat.notes.label')}>
+          {notes.map((n) => (
+            <li key={n.key} className={n.alert ? 'chat-note is-alert' : 'chat-note'}>
+              {/* Keys come from the message's recorded verdict; safetyNotes only yields known ones. */}
+              {t(`chat.notes.${n.key}` as 'chat.notes.asksIfAI', n.values ?? {})}
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadEnv } from '../../server/src/platform/config/env.ts';
+import { startRuntime, type Runtime } from '../../server/src/entry/runtime.ts';
+import { chatServices } from '../../server/src/chat/index.ts';
+import type { SandboxChatAdapter } from '../../server/src/chat/channels/sandbox.ts';
+import type { InboundMessage } from '../../server/src/chat/channels/types.ts';
+import { builtWeb } from '../../server/test/e2e/web-build.ts';
+import { startFakeOllama, type FakeOllama } from '../../server/test/fakes/ollama.ts';
+import { ApiClient, personaBody } from '../../server/test/helpers/api.ts';
+import { safetyNotes } from '../src/inbox/chat/safety.ts';
+
+/**
+ * The chat inbox in a real Chromium against the real server (workers on) and a scripted fake Ollama: a fan
+ * message injected through the engine on a sandbox channel shows up live with the bot's answer; the operator takes
+ * over (the bot then sends nothing), writes as herself, hands back, and the bot answers again. A restricted chatter
+ * sees the conversation but no money. The chatbot tab imports a card. Everything SFW and deterministic.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`chat browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+
+const EMAIL = 'chat-owner@example.test';
+const CHATTER = 'chat-chatter@example.test';
+const PASSWORD = 'correct horse battery staple';
+const shot = (name: string) => join(tmpdir(), `atelier-e2e-chat-${name}.png`);
+const lastUser = (body: any): string => [...(body?.messages ?? [])].reverse().find((m: any) => m.role === 'user')?.content ?? '';
+
+describe('safety notes for operators', () => {
+  it('lists what the guard caught and did, and nothing for a plain reply', () => {
+    expect(safetyNotes({ direction: 'out', state: 'sent', safety: { reply: { drafts: [[]], removed: [], removedClaims: [], disclosureAdded: false, fallback: false, offered: [] } } })).toEqual([]);
+    const caught = safetyNotes({
+      direction: 'out',
+      state: 'sent',
+      safety: { reply: { drafts: [[{ kind: 'unknown_price', detail: '9.99' }], []], removed: ['It is 9.99.'], removedClaims: [], disclosureAdded: true, fallback: false, offered: ['p1'] } },
+    }).map((n) => n.key);
+    expect(caught).toEqual(['caught.unknown_price', 'regenerated', 'removed', 'disclosureAdded', 'offered']);
+    expect(safetyNotes({ direction: 'in', state: 'skipped', safety: { skipped: 'operator_holds' } }).map((n) => n.key)).toEqual(['skipped.operator_holds']);
+    expect(safetyNotes({ direction: 'in', state: 'handled', safety: { screen: { selfHarm: true, minor: null, asksIfAI: true } } }).map((n) => [n.key, !!n.alert])).toEqual([
+      ['selfHarm', true],
+      ['asksIfAI', false],
+    ]);
+    expect(safetyNotes({ direction: 'out', state: 'suppressed', safety: { suppressed: 'operator' } }).map((n) => n.key)).toEqual(['suppressed']);
+  });
+});
+
+describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
+  let runtime: Runtime;
+  let dataDir: string;
+  let ollama: FakeOllama;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let api: ApiClient;
+  let orgId: string;
+  let personaId: string;
+  let channelId: string;
+  let sandbox: SandboxChatAdapter;
+  let counter = 0;
+  const pageErrors: string[] = [];
+
+  const fanSays = (text: string) => {
+    const inbound: InboundMessage = { channelId, remoteChatId: 'chat-ana', remoteMessageId: `ana-${++counter}`, fan: { platformFanId: 'ana', displayName: 'Ana' }, text };
+    return chatServices(runtime.platform).engine.receive(orgId, inbound);
+  };
+  const sentToAna = () => sandbox.sent.filter((s) => s.remoteChatId === 'chat-ana').map((s) => s.text);
+
+  async function signIn(p: Page, email: string) {
+    await p.goto(`${base}/`);
+    await p.getByLabel('Email').fill(email);
+    await p.getByLabel('Password').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('link', { name: 'Inbox', exact: true }).first().click();
+    await p.getByRole('heading', { name: /^Inbox/, level: 1 }).waitFor();
+  }
+
+  beforeAll(async () => {
+    const [webDist, fake] = await Promise.all([builtWeb(), startFakeOllama({ reply: (body) => `Thanks for writing! You said: ${lastUser(body)}` })]);
+    ollama = fake;
+    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-chat-'));
+    const env = loadEnv({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      ATELIER_DATA_DIR: dataDir,
+      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    });
+    runtime = await startRuntime(env, { http: true, workers: true, webDist, listen: true });
+    orgId = (await runtime.platform.auth.createOrgWithOwner({ orgName: 'Chat Studio', email: EMAIL, password: PASSWORD }, { ip: null, userAgent: null, requestId: null })).orgId;
+    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
+    api = new ApiClient(runtime.app!);
+    expect((await api.login(EMAIL, PASSWORD)).status).toBe(200);
+    personaId = (await api.post('/api/v1/personas', personaBody('Mila'))).body.id;
+    const provider = await api.post('/api/v1/providers', { type: 'ollama', name: 'Chat model', config: { baseUrl: ollama.url, model: 'llama3.2' } });
+    expect(provider.status, JSON.stringify(provider.body)).toBe(201);
+    const profile = await api.call('PUT', `/api/v1/personas/${personaId}/chat-profile`, {
+      card: { name: 'Mila', description: 'A fictional travel photographer who loves sunsets.', personality: 'warm, curious' },
+      providerId: provider.body.id,
+      params: { pacing: { enabled: false }, memoryEvery: 0, summaryAfter: 0 },
+    });
+    expect(profile.status, JSON.stringify(profile.body)).toBe(200);
+    channelId = (await api.post('/api/v1/channels', { personaId, platform: 'sandbox', handle: 'mila-chat' })).body.id;
+    sandbox = chatServices(runtime.platform).adapters.get('sandbox') as SandboxChatAdapter;
+    const chatter = await api.post('/api/v1/team', { email: CHATTER, password: PASSWORD, role: 'chatter', restrictedToAssigned: true, personaIds: [personaId] });
+    expect(chatter.status, JSON.stringify(chatter.body)).toBe(201);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    page = await browser.newPage({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    await ollama?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows a fan message and the bot’s answer live; takeover stops the bot; the operator writes; hand-back resumes', async () => {
+    await signIn(page, EMAIL);
+    await page.getByText('No conversations yet.').waitFor();
+    await page.getByText('Updates live.').waitFor();
+
+    // A fan writes while the inbox is open: the conversation appears without a reload, with the bot's answer.
+    await fanSays('Hello Mila! How was the trip to the coast?');
+    const item = page.locator('.chat-item', { hasText: 'Ana' });
+    await item.waitFor();
+    await item.click();
+    const log = page.getByRole('log', { name: 'Messages' });
+    await log.getByText('Hello Mila! How was the trip to the coast?', { exact: true }).waitFor();
+    await log.getByText('Thanks for writing! You said: Hello Mila! How was the trip to the coast?').waitFor();
+    await log.getByText('First-contact notice (says she is an AI).').waitFor();
+    await page.getByText('Spent so far').waitFor();
+    expect(sentToAna()).toHaveLength(2);
+    await page.screenshot({ path: shot('conversation-en'), fullPage: true });
+
+    // Take over: the bot pauses for this conversation only.
+    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByText('you are answering').waitFor();
+    const calls = ollama.calls.filter((c) => c.path === '/api/chat').length;
+    await fanSays('Are you still there?');
+    await log.getByText('Are you still there?', { exact: true }).waitFor();
+    await log.getByText('Not answered by the bot: an operator held the conversation.').waitFor({ timeout: 15_000 });
+    expect(sentToAna()).toHaveLength(2);
+    expect(ollama.calls.filter((c) => c.path === '/api/chat').length).toBe(calls);
+
+    // The operator answers herself.
+    await page.getByLabel('Message as operator').fill('Hi Ana, someone from the team here. Mila will be back soon.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await log.locator('[data-author="operator"]', { hasText: 'someone from the team here' }).waitFor();
+    await expect.poll(() => sentToAna().at(-1)).toBe('Hi Ana, someone from the team here. Mila will be back soon.');
+    // Still nothing from the bot, even a moment later.
+    await sleep(500);
+    expect(sentToAna()).toHaveLength(3);
+    await expect.poll(async () => (await log.locator('[data-author="bot"]').count())).toBe(1);
+    await page.screenshot({ path: shot('takeover-en'), fullPage: true });
+
+    // Hand back: the bot answers the next message again, live.
+    await page.getByRole('button', { name: 'Hand back to the bot' }).click();
+    await page.getByRole('button', { name: 'Take over' }).waitFor();
+    await fanSays('Great, thanks!');
+    await log.getByText('Thanks for writing! You said: Great, thanks!').waitFor();
+    expect(sentToAna()).toHaveLength(4);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a restricted chatter sees the conversation and works it, with no money shown', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
+    const chatterPage = await context.newPage();
+    chatterPage.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(chatterPage, CHATTER);
+    await chatterPage.locator('.chat-item', { hasText: 'Ana' }).click();
+    const log = chatterPage.getByRole('log', { name: 'Messages' });
+    await log.getByText('Thanks for writing! You said: Great, thanks!').waitFor();
+    await chatterPage.getByText('What the bot remembers').waitFor();
+    expect(await chatterPage.getByText('Spent so far').count()).toBe(0);
+    // The chatbot settings are readable, not editable.
+    await chatterPage.getByRole('link', { name: 'Chatbot' }).click();
+    await chatterPage.getByText('Your role can read these settings but not change them.').waitFor();
+    expect(await chatterPage.getByRole('button', { name: 'Save chatbot' }).count()).toBe(0);
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('edits the chatbot and imports a character card', async () => {
+    await page.getByRole('link', { name: 'Chatbot' }).click();
+    await page.getByRole('heading', { name: 'Mila’s chatbot' }).waitFor();
+    await expect.poll(() => page.getByLabel('Description').inputValue()).toBe('A fictional travel photographer who loves sunsets.');
+    await page.getByLabel('Scenario').fill('Chatting after a day of shooting by the sea.');
+    await page.getByRole('button', { name: 'Add an entry' }).click();
+    await page.getByLabel('Keywords').fill('lisbon, trams');
+    await page.getByLabel('Content', { exact: true }).fill('Mila spent a week photographing the trams of Lisbon.');
+    await page.getByRole('button', { name: 'Save chatbot' }).click();
+    await page.getByText('Saved. New replies use these settings.').waitFor();
+    const saved = (await api.get(`/api/v1/personas/${personaId}/chat-profile`)).body;
+    expect(saved.card.scenario).toBe('Chatting after a day of shooting by the sea.');
+    expect(saved.lorebook.entries).toMatchObject([{ keys: ['lisbon', 'trams'], enabled: true }]);
+    expect(saved.providerId).not.toBeNull();
+
+    const card = {
+      spec: 'chara_card_v2',
+      spec_version: '2.0',
+      data: { name: 'Mila', description: 'Imported: a fictional photographer of coastlines.', personality: 'calm', scenario: '', first_mes: 'Hi there!', mes_example: '', alternate_greetings: ['Hello again!'] },
+    };
+    await page.getByLabel('Import a card (JSON or PNG)').setInputFiles({ name: 'mila.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(card)) });
+    await page.getByText('Card imported (V2) and saved.').waitFor();
+    await expect.poll(() => page.getByLabel('Description').inputValue()).toBe('Imported: a fictional photographer of coastlines.');
+    await expect.poll(() => page.getByLabel('Greeting 1').inputValue()).toBe('Hello again!');
+    await page.screenshot({ path: shot('chatbot-en'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
