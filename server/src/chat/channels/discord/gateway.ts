@@ -3,7 +3,8 @@
  * process at a time. discord.js keeps each connection alive (heartbeats, resume after a drop, a fresh identify
  * when Discord asks); this class decides which bots run here:
  *
- * - a scheduled job (once a minute, any worker) calls `reconcile`, which also keeps a 30 s timer in this process:
+ * - a job (scheduled once a minute, and queued once at start; any worker) calls `reconcile`, which also keeps a
+ *   30 s timer in the process that ran it:
  *   each pass reads the chatting channels — active Discord channels with a `bot_token` whose persona has a chat
  *   model, unless `settings.chatMode` is "off" — and starts, restarts (token or API base changed) or stops clients;
  * - a lease in `channel_cache` (`chat.discord.gateway`: holder and expiry, renewed each pass) keeps two processes
@@ -64,6 +65,9 @@ export class DiscordGateways {
 
   register() {
     this.#platform.jobs.register({ name: GATEWAY_JOB, schedule: '* * * * *', options: { retryLimit: 0, expireInSeconds: 120 }, handler: () => this.reconcile() });
+    // Connect soon after the process starts rather than at the next minute: one pass queued once the queue is up
+    // (a worker takes it; a process that is gone by then just fails to queue it).
+    setTimeout(() => void this.#platform.jobs.send(GATEWAY_JOB, { orgId: null }).catch(() => {}), 3_000).unref();
   }
 
   /** Bots running in this process, by channel id (their bot user id). */
