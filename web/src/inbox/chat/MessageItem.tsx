@@ -1,12 +1,22 @@
 import { useTranslation } from 'react-i18next';
-import { useDateTime } from '../../ui/format';
 import type { ChatMessage } from './queries';
 import { safetyNotes } from './safety';
 
+/** Today's messages by their time alone; older ones with the date. */
+function messageTime(language: string) {
+  const time = new Intl.DateTimeFormat(language, { timeStyle: 'short' });
+  const full = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+  const today = new Date().toDateString();
+  return (iso: string) => {
+    const d = new Date(iso);
+    return d.toDateString() === today ? time.format(d) : full.format(d);
+  };
+}
+
 /** One message: who wrote it, when, and — for the operator only — what the safety layer saw and did. */
 export function MessageItem({ message: m }: { message: ChatMessage }) {
-  const { t } = useTranslation();
-  const when = useDateTime();
+  const { t, i18n } = useTranslation();
+  const when = messageTime(i18n.language);
   const notes = safetyNotes(m);
   return (
     <li className={`chat-message chat-from-${m.author} chat-state-${m.state}`} data-author={m.author} data-seq={m.seq}>

@@ -23,8 +23,9 @@ export interface ChatAlert {
 }
 
 const MAX_ALERTS = 30;
-/** Bursts of events reload a list once. */
+/** Bursts of events reload the open conversation once, and a list at most once a second. */
 const RELOAD_AFTER_MS = 250;
+const LIST_RELOAD_AFTER_MS = 1000;
 
 let live = false;
 let alerts: ChatAlert[] = [];
@@ -73,7 +74,7 @@ export function useChatEvents() {
   useEffect(() => {
     if (!token || !orgId || typeof EventSource === 'undefined') return;
     const timers = new Map<string, ReturnType<typeof setTimeout>>();
-    const later = (key: unknown[]) => {
+    const later = (key: unknown[], after = RELOAD_AFTER_MS) => {
       const id = JSON.stringify(key);
       if (timers.has(id)) return;
       timers.set(
@@ -81,7 +82,7 @@ export function useChatEvents() {
         setTimeout(() => {
           timers.delete(id);
           void queryClient.invalidateQueries({ queryKey: key });
-        }, RELOAD_AFTER_MS),
+        }, after),
       );
     };
     const source = new EventSource(`/api/v1/events?access_token=${encodeURIComponent(getSession()?.accessToken ?? token)}`);
@@ -110,7 +111,7 @@ export function useChatEvents() {
   }, [token, orgId, queryClient]);
 }
 
-function applyChatEvent(queryClient: QueryClient, orgId: string, event: Event, later: (key: unknown[]) => void) {
+function applyChatEvent(queryClient: QueryClient, orgId: string, event: Event, later: (key: unknown[], after?: number) => void) {
   const data = (event.data ?? {}) as Record<string, unknown>;
   if (event.type === 'chat.message') {
     const message = data as unknown as ChatMessage;
@@ -133,5 +134,6 @@ function applyChatEvent(queryClient: QueryClient, orgId: string, event: Event, l
       notify();
     }
   }
-  later(['org', orgId, 'conversations']);
+  // Lists are keyed by persona: only that persona's lists reload.
+  later(event.personaId ? ['org', orgId, 'conversations', event.personaId] : ['org', orgId, 'conversations'], LIST_RELOAD_AFTER_MS);
 }

@@ -12,6 +12,8 @@ type NumKey = 'maxTokens' | 'contextTokens' | 'recentWindow' | 'memoryEvery' | '
 const NUMBERS: { key: NumKey; min: number; max: number }[] = [
   { key: 'contextTokens', min: 512, max: 200_000 },
   { key: 'maxTokens', min: 16, max: 4096 },
+];
+const MEMORY: { key: NumKey; min: number; max: number }[] = [
   { key: 'recentWindow', min: 2, max: 400 },
   { key: 'memoryEvery', min: 0, max: 200 },
   { key: 'summaryAfter', min: 0, max: 2000 },
@@ -79,24 +81,34 @@ export function ModelFields({ draft, set, errors, readOnly }: SectionProps) {
             {(c) => <NumberInput control={c} min={min} max={max} step={1} value={params[key]} onChange={(v) => whole(v, min, max) && patch({ [key]: v } as Partial<Params>)} />}
           </Field>
         ))}
-        <Field label={t('chat.profile.model.embeddingModel')} hint={t('chat.profile.model.embeddingHint')} error={errorUnder(errors, 'params.embeddingModel')}>
-          {(c) => {
-            const { embeddingModel: _drop, ...rest } = params;
-            return <input {...c} value={params.embeddingModel ?? ''} maxLength={200} onChange={(e) => set({ params: e.target.value.trim() ? { ...params, embeddingModel: e.target.value.trim() } : rest })} />;
-          }}
-        </Field>
       </div>
-      <div className="checks-inline">
-        <label className="check">
-          <input type="checkbox" checked={params.pacing.enabled} onChange={(e) => patch({ pacing: { ...params.pacing, enabled: e.target.checked } })} /> {t('chat.profile.model.pacing')}
-        </label>
-        <Field label={t('chat.profile.model.msPerChar')} error={errorUnder(errors, 'params.pacing.msPerChar')}>
-          {(c) => <NumberInput control={c} min={0} max={500} step={1} value={params.pacing.msPerChar} onChange={(v) => whole(v, 0, 500) && patch({ pacing: { ...params.pacing, msPerChar: v! } })} />}
-        </Field>
-        <Field label={t('chat.profile.model.maxMs')} error={errorUnder(errors, 'params.pacing.maxMs')}>
-          {(c) => <NumberInput control={c} min={0} max={60_000} step={100} value={params.pacing.maxMs} onChange={(v) => whole(v, 0, 60_000) && patch({ pacing: { ...params.pacing, maxMs: v! } })} />}
-        </Field>
-      </div>
+      <details className="chat-advanced" open={Object.keys(errors).some((k) => /^params\.(recentWindow|memoryEvery|summaryAfter|embeddingModel|pacing)/.test(k)) || undefined}>
+        <summary>{t('chat.profile.model.advanced')}</summary>
+        <div className="grid-2">
+          {MEMORY.map(({ key, min, max }) => (
+            <Field key={key} label={t(`chat.profile.model.${key}`)} hint={t(`chat.profile.model.hints.${key}`)} error={errorUnder(errors, `params.${key}`)}>
+              {(c) => <NumberInput control={c} min={min} max={max} step={1} value={params[key]} onChange={(v) => whole(v, min, max) && patch({ [key]: v } as Partial<Params>)} />}
+            </Field>
+          ))}
+          <Field label={t('chat.profile.model.embeddingModel')} hint={t('chat.profile.model.embeddingHint')} error={errorUnder(errors, 'params.embeddingModel')}>
+            {(c) => {
+              const { embeddingModel: _drop, ...rest } = params;
+              return <input {...c} value={params.embeddingModel ?? ''} maxLength={200} onChange={(e) => set({ params: e.target.value.trim() ? { ...params, embeddingModel: e.target.value.trim() } : rest })} />;
+            }}
+          </Field>
+        </div>
+        <div className="checks-inline">
+          <label className="check">
+            <input type="checkbox" checked={params.pacing.enabled} onChange={(e) => patch({ pacing: { ...params.pacing, enabled: e.target.checked } })} /> {t('chat.profile.model.pacing')}
+          </label>
+          <Field label={t('chat.profile.model.msPerChar')} error={errorUnder(errors, 'params.pacing.msPerChar')}>
+            {(c) => <NumberInput control={c} min={0} max={500} step={1} value={params.pacing.msPerChar} onChange={(v) => whole(v, 0, 500) && patch({ pacing: { ...params.pacing, msPerChar: v! } })} />}
+          </Field>
+          <Field label={t('chat.profile.model.maxMs')} error={errorUnder(errors, 'params.pacing.maxMs')}>
+            {(c) => <NumberInput control={c} min={0} max={60_000} step={100} value={params.pacing.maxMs} onChange={(v) => whole(v, 0, 60_000) && patch({ pacing: { ...params.pacing, maxMs: v! } })} />}
+          </Field>
+        </div>
+      </details>
     </fieldset>
   );
 }
