@@ -70,6 +70,18 @@ describe.each(backends)('Discord chat through the gateway (%s)', (backend) => {
     expect(reply).not.toMatch(/naked/i);
   });
 
+  it('keeps showing typing while a slow reply is written (Discord shows it for 10 s)', async () => {
+    w.ollama.options.reply = () => 'Slow and steady words arrive one by one today.';
+    w.ollama.options.tokenDelayMs = 600;
+    const dm = discord.dmChannel(sunny);
+    const before = inChannel(dm.id).length;
+    const typingBefore = discord.typing.filter((t) => t.channelId === dm.id).length;
+    discord.gateway.userMessage({ author: sunny, content: 'tell me slowly', dm: true });
+    await until(() => inChannel(dm.id), (r) => r.length === before + 1, 30_000);
+    w.ollama.options.tokenDelayMs = 0;
+    expect(discord.typing.filter((t) => t.channelId === dm.id).length - typingBefore).toBeGreaterThanOrEqual(2);
+  }, 40_000);
+
   it('in a guild channel answers only when addressed, mentioning the fan alone', async () => {
     w.ollama.options.reply = (body) => `You said: ${lastUser(body)}`;
     const before = inChannel(GUILD_CHANNEL).length;

@@ -304,24 +304,27 @@ export class ChatEngine {
       await this.#alert(turn, 'no_model', {});
       return this.#settle(orgId, message, 'skipped', { skipped: 'no_model', screen: screenSummary(screen) });
     }
-    void adapter.typing?.(account, to, signal).catch(() => {});
+    const stopTyping = keepTyping(adapter, account, to, signal);
     const started = Date.now();
     let composed: Composed;
     try {
-      composed = await this.#compose(turn, llm, screen, lang, ageVerified, account.platform, signal);
-    } catch (error) {
-      if (this.#abort.signal.aborted) throw error;
-      this.#platform.log.warn({ err: error, conversationId: conversation.id }, 'chat model failed');
-      await this.#alert(turn, 'model_failed', { message: (error as Error).message });
-      // Left pending: the job's retry (or the sweep) answers it later, still in order.
-      throw error;
+      try {
+        composed = await this.#compose(turn, llm, screen, lang, ageVerified, account.platform, signal);
+      } catch (error) {
+        if (this.#abort.signal.aborted) throw error;
+        this.#platform.log.warn({ err: error, conversationId: conversation.id }, 'chat model failed');
+        await this.#alert(turn, 'model_failed', { message: (error as Error).message });
+        // Left pending: the job's retry (or the sweep) answers it later, still in order.
+        throw error;
+      }
+      if (turn.params.pacing.enabled && adapter.typing) {
+        const target = Math.min(turn.params.pacing.maxMs, composed.text.length * turn.params.pacing.msPerChar);
+        await (this.#opts.sleep ?? sleepFor)(target - (Date.now() - started), signal);
+      }
+    } finally {
+      stopTyping();
     }
     const { text, verdict, context, offers } = composed;
-
-    if (turn.params.pacing.enabled && adapter.typing) {
-      const target = Math.min(turn.params.pacing.maxMs, text.length * turn.params.pacing.msPerChar);
-      await (this.#opts.sleep ?? sleepFor)(target - (Date.now() - started), signal);
-    }
     const sent = await this.#deliver(turn, adapter, account, to, text, 'bot', { screen: screenSummary(screen), reply: verdict, context: { tokens: context.tokens, ...context.included } }, verdict.offered.length > 0);
     const paid = sent && adapter.sendPaid ? paidOffer(verdict.offered, offers) : null;
     if (paid) await this.#deliver(turn, adapter, account, to, paid.text, 'bot', { fixed: 'paid_offer', paid: { packId: paid.packId, priceMinor: paid.priceMinor, currency: paid.currency, media: paid.assetIds.length } }, false, paid);
@@ -549,6 +552,16 @@ export function messageView(m: repo.MessageRow) {
     safety: (m.safety as Record<string, unknown> | null) ?? null,
     createdAt: m.createdAt.toISOString(),
   };
+}
+
+/** Platforms show typing for a few seconds (Telegram 5, Discord 10): shown again until the reply is ready. */
+const TYPING_RENEW_MS = 4_500;
+function keepTyping(adapter: ChatChannelAdapter, account: ChannelAccount, to: { remoteChatId: string }, signal: AbortSignal): () => void {
+  if (!adapter.typing) return () => {};
+  const show = () => void adapter.typing!(account, to, signal).catch(() => {});
+  show();
+  const timer = setInterval(show, TYPING_RENEW_MS);
+  return () => clearInterval(timer);
 }
 
 /** The first pack a reply offered that has media to sell, as a pay-to-view message at its catalogue price. */
