@@ -116,6 +116,15 @@ describe.each(backends)('Discord chat through the gateway (%s)', (backend) => {
     await discord.gateway.waitForSessions(1);
   }, 60_000);
 
+  it('lets the bot go when Discord closes for good (token refused), and connects again on a later pass', async () => {
+    discord.gateway.drop({ code: 4004 });
+    await until(() => w.chat.discord.running().size, (n) => n === 0);
+    expect(discord.gateway.live()).toHaveLength(0);
+    // The next pass waits out the backoff: nothing connects yet.
+    await w.chat.discord.reconcile();
+    expect(w.chat.discord.running().size).toBe(0);
+  });
+
   it('stops the bot when its channel stops chatting, and gives the lease back', async () => {
     const off = await w.owner.patch(`/api/v1/channels/${channelId}`, { settings: { apiBase: discord.apiBase, chatMode: 'off' } });
     expect(off.status, JSON.stringify(off.body)).toBe(200);

@@ -169,6 +169,13 @@ export class DiscordGateways {
       const inbound = inboundFromMessage(channelId, bot.userId, data);
       if (inbound) void this.#engine.receive(orgId, inbound).catch((err) => log.warn({ err }, 'discord message not stored'));
     });
+    // discord.js gives up on closes it cannot recover from (token revoked, intents refused): the bot is let go
+    // here too, and a later pass tries again after the backoff.
+    client.on(Events.ShardDisconnect, () => {
+      if (this.#bots.get(channelId) !== bot) return;
+      this.#failures.set(channelId, { count: 1, until: Date.now() + 60_000 });
+      void this.#stop(bot);
+    });
     this.#bots.set(channelId, bot);
     log.info({ botUserId: userId }, 'discord bot connected');
   }
