@@ -12,6 +12,12 @@
  * BENCH_IMAGES (8)        images per media/rating figure (server/bench/figures)
  * BENCH_DISPATCH_POSTS (100000), BENCH_DISPATCH_PERSONAS (1000), BENCH_DISPATCH_WINDOW_SECONDS (posts/100)
  *                         the publishing dispatch figure, on BENCH_DATABASE_URL only (about 20 min at full size)
+ * BENCH_CHAT_CONVERSATIONS (500), BENCH_CHAT_STORED (100000), BENCH_CHAT_MESSAGES_PER (4), BENCH_CHAT_TOKENS_PER_SECOND (50),
+ * BENCH_CHAT_REPLY_TOKENS (40), BENCH_CHAT_THINK_MS (5000), BENCH_CHAT_PERSONAS (10), BENCH_CHAT_POOL_MAX (20),
+ * BENCH_CHAT_REPLY_TIMEOUT_SECONDS (180)
+ *                         the chat figure (server/bench/figures/chat.ts): concurrent fans chatting through the engine
+ *                         against a fake streaming model; PGlite, and PostgreSQL too with BENCH_DATABASE_URL
+ * BENCH_SECTIONS also picks figures by name (media, rating, dispatch, chat): BENCH_SECTIONS=chat runs the chat figure only
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -138,7 +144,8 @@ async function main() {
 
   const results: TargetResult[] = [];
   const ratios: RatioResult[] = [];
-  for (const [backend, url] of backends) {
+  // Only figures asked for (BENCH_SECTIONS names no section): no HTTP server to start.
+  for (const [backend, url] of sections.length ? backends : []) {
     const out = await benchBackend(backend, url);
     results.push(...out.results);
     ratios.push(...out.ratios);

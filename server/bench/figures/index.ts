@@ -1,6 +1,7 @@
 import { benchPipeline } from '../../src/generation/media/bench.ts';
 import { benchRating } from '../../src/safety/rating-bench.ts';
 import { benchDispatch } from './dispatch.ts';
+import { benchChat } from './chat.ts';
 
 /**
  * Measurements that need no HTTP server (media processing, models). Each returns named figures; the
@@ -48,6 +49,14 @@ export const figureSources: FigureSource[] = [
         return [];
       }
       return benchDispatch(url);
+    },
+  },
+  {
+    name: 'chat',
+    async run() {
+      const figures = await benchChat('pglite', null);
+      const url = process.env.BENCH_DATABASE_URL;
+      return url ? [...figures, ...(await benchChat('postgres', url))] : figures;
     },
   },
 ];

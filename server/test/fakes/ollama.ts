@@ -12,6 +12,9 @@ export interface FakeOllamaCall {
   headers: IncomingMessage['headers'];
   /** Parsed JSON body (undefined for GET or unparsable bodies). */
   body: any;
+  /** performance.now() when the request body was read, and when the response was fully written (for benches). */
+  receivedAt: number;
+  finishedAt?: number;
 }
 
 export interface FakeOllamaOptions {
@@ -88,7 +91,9 @@ export async function startFakeOllama(initial: FakeOllamaOptions = {}): Promise<
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const body = req.method === 'POST' ? await readJson(req) : undefined;
-    calls.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    const call: FakeOllamaCall = { method: req.method ?? 'GET', path, headers: req.headers, body, receivedAt: performance.now() };
+    calls.push(call);
+    res.on('finish', () => (call.finishedAt = performance.now()));
     const mode = options.mode ?? 'ok';
     const modelMissing = (name: unknown) =>
       mode === 'modelNotFound' || (options.models !== undefined && !options.models.includes(String(name)));
