@@ -1,66 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { example, typeOf, type JsonSchema } from './examples.ts';
 
 /**
  * A small, dependency-free bad-input generator driven by the OpenAPI document: a valid example per
- * operation, then cases that each break one thing. Deterministic (seeded), so a failure reproduces.
+ * operation (examples.ts, shared with the security suites), then cases that each break one thing.
+ * Deterministic (seeded), so a failure reproduces.
  */
-
-export type JsonSchema = {
-  type?: string | string[];
-  format?: string;
-  pattern?: string;
-  enum?: unknown[];
-  const?: unknown;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: boolean | JsonSchema;
-  propertyNames?: JsonSchema;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  default?: unknown;
-};
-
-export interface Operation {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  /** Public routes declare no security in the document. */
-  authenticated: boolean;
-  body: JsonSchema | null;
-  pathParams: { name: string; schema: JsonSchema }[];
-  query: { name: string; schema: JsonSchema; required: boolean }[];
-  /** Answers with a never-ending text/event-stream when the request is valid. */
-  streaming: boolean;
-}
-
-type OpenApiDoc = {
-  paths: Record<string, Record<string, { summary?: string; description?: string; responses?: unknown; security?: unknown[]; parameters?: { in: string; name: string; required?: boolean; schema?: JsonSchema }[]; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>;
-};
-
-export function operationsOf(doc: OpenApiDoc): Operation[] {
-  const out: Operation[] = [];
-  for (const [path, methods] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(methods)) {
-      const params = op.parameters ?? [];
-      out.push({
-        method: method.toUpperCase() as Operation['method'],
-        path,
-        authenticated: Array.isArray(op.security) && op.security.length > 0,
-        body: op.requestBody?.content?.['application/json']?.schema ?? null,
-        pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
-        query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {}, required: p.required ?? false })),
-        streaming: JSON.stringify([op.summary, op.description, op.responses]).includes('text/event-stream'),
-      });
-    }
-  }
-  return out;
-}
 
 /** mulberry32: tiny seeded PRNG. */
 export function prng(seed: number) {
@@ -85,55 +30,6 @@ export function prng(seed: number) {
   };
 }
 export type Prng = ReturnType<typeof prng>;
-
-const typeOf = (s: JsonSchema): string | undefined => (Array.isArray(s.type) ? s.type[0] : s.type);
-
-export interface ExampleContext {
-  /** Values by property name that the product needs to be real (an existing persona id, a timezone). */
-  byName: Record<string, () => unknown>;
-}
-
-/** A value the schema accepts. */
-export function example(schema: JsonSchema, ctx: ExampleContext, name?: string): unknown {
-  if (name && ctx.byName[name]) return ctx.byName[name]!();
-  if (schema.const !== undefined) return schema.const;
-  if (schema.enum?.length) return schema.enum[0];
-  if (schema.anyOf?.length) return example(schema.anyOf[0]!, ctx, name);
-  // Discriminated unions (e.g. a generation request by kind): any one alternative is valid.
-  if (schema.oneOf?.length) return example(schema.oneOf[schema.oneOf.length - 1]!, ctx, name);
-  switch (typeOf(schema)) {
-    case 'string': {
-      if (schema.format === 'uuid') return randomUUID();
-      if (schema.format === 'email') return `fuzz-${randomUUID().slice(0, 8)}@example.test`;
-      if (schema.format === 'date-time') return new Date().toISOString();
-      if (schema.pattern === '^\\d{6}$') return '123456';
-      if (schema.pattern?.startsWith('^([01]\\d|2[0-3])')) return '06:00';
-      if (schema.pattern === '^\\d{4}-\\d{2}-\\d{2}$') return new Date().toISOString().slice(0, 10);
-      if (schema.pattern?.startsWith('^[a-z]{2,3}')) return 'en';
-      if (schema.pattern?.startsWith('^[a-z][a-z0-9_]')) return 'token';
-      const min = schema.minLength ?? 0;
-      const max = schema.maxLength ?? 64;
-      const base = 'valid value';
-      return base.length >= min ? base.slice(0, Math.max(min, Math.min(base.length, max))) : base.padEnd(min, 'x');
-    }
-    case 'integer':
-    case 'number':
-      return schema.minimum ?? (schema.maximum !== undefined ? Math.min(0, schema.maximum) : 1);
-    case 'boolean':
-      return true;
-    case 'array': {
-      const n = Math.max(schema.minItems ?? 0, 1);
-      return Array.from({ length: Math.min(n, schema.maxItems ?? n) }, () => example(schema.items ?? {}, ctx));
-    }
-    case 'object': {
-      const out: Record<string, unknown> = {};
-      for (const [key, sub] of Object.entries(schema.properties ?? {})) out[key] = example(sub, ctx, key);
-      return out;
-    }
-    default:
-      return 'any';
-  }
-}
 
 /** Strings a database or a parser might choke on. Schema-valid lengths; still must never be a 5xx. */
 export const NASTY_STRINGS: readonly string[] = [
@@ -177,7 +73,7 @@ const BY_TYPE: Record<string, unknown[]> = {
 function wrongTypes(schema: JsonSchema): unknown[] {
   const t = typeOf(schema);
   if (!t && schema.enum === undefined && schema.const === undefined) return []; // declared as "anything"
-  const declared = new Set<string>([t ?? '']);
+  const declared = new Set<string>(Array.isArray(schema.type) ? schema.type : [t ?? '']);
   if (t === 'integer') declared.add('number');
   const out: unknown[] = [];
   for (const [type, values] of Object.entries(BY_TYPE)) {
@@ -210,7 +106,7 @@ function constraintBreakers(schema: JsonSchema): unknown[] {
   }
   if (t === 'array') {
     if (schema.minItems) out.push([]);
-    if (schema.maxItems !== undefined) out.push(Array.from({ length: schema.maxItems + 1 }, () => example(schema.items ?? {}, { byName: {} })));
+    if (schema.maxItems !== undefined) out.push(Array.from({ length: schema.maxItems + 1 }, (_, index) => example(schema.items ?? {}, { byName: {} }, { index })));
     if (schema.items) for (const bad of wrongTypes(schema.items).slice(0, 3)) out.push([bad]);
   }
   if (t === 'object' && schema.additionalProperties === false) out.push({ __unknown: 1 });
@@ -268,7 +164,13 @@ function withValue(base: unknown, path: string[], value: unknown, remove = false
 }
 
 const isAny = (s: JsonSchema) => !typeOf(s) && s.enum === undefined && s.const === undefined && !s.anyOf && !s.oneOf;
-const acceptsObject = (s: JsonSchema) => isAny(s) || (typeOf(s) === 'object' && !s.properties);
+/**
+ * Any object is valid here: a free-form object, or one that requires nothing and does not forbid unknown
+ * keys (the document leaves out `additionalProperties: false`, e.g. a character card, which keeps other
+ * tools' fields): unknown keys are ignored, so `{a: {a: …}}` is odd but valid.
+ */
+const acceptsObject = (s: JsonSchema) =>
+  isAny(s) || (typeOf(s) === 'object' && (!s.properties || (s.additionalProperties !== false && !s.required?.length)));
 
 /**
  * Mutations of a valid body, each breaking one thing. `schema` null: the route declares no body, so

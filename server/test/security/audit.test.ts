@@ -1,10 +1,10 @@
 // The audit log is append-only for everyone, and every authenticated mutating API call is recorded.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backends, testRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { ApiClient, PASSWORD, ownerClient, personaBody, uniqueEmail } from '../helpers/api.ts';
-import { MUTATING, bodyFor, fillPath, openApiOperations, rejection, sqlRows, type HttpMethod } from './support.ts';
+import { MUTATING, bodyFor, openApiOperations, pathFor, rejection, sqlRows, type HttpMethod } from './support.ts';
 
 describe.each(backends)('audit log on %s', (backend) => {
   let rt: TestRuntime;
@@ -138,10 +138,10 @@ describe.each(backends)('audit log on %s', (backend) => {
 
     // Routes without a hand-written step above still get one: a valid body aimed at an id that does not
     // exist (a refusal, audited all the same) — so a new mutating route is covered from day one.
-    const required = (await openApiOperations(rt.app)).filter((op) => op.secured && MUTATING.has(op.method));
+    const required = (await openApiOperations(rt.app)).filter((op) => op.authenticated && MUTATING.has(op.method));
     for (const op of required.filter((o) => !steps.some((s) => s.key === o.key))) {
-      const ids = Object.fromEntries(op.pathParams.map((p) => [p, randomUUID()]));
-      steps.splice(steps.length - 1, 0, { key: op.key, url: () => fillPath(op.path, ids), body: () => bodyFor(op, { personaId: ctx.persona, orgId: owner.orgId }) });
+      const url = pathFor(op);
+      steps.splice(steps.length - 1, 0, { key: op.key, url: () => url, body: () => bodyFor(op, { personaId: ctx.persona, orgId: owner.orgId, channelId: ctx.sandbox }) });
     }
 
     const statuses = new Set<number>();
@@ -167,7 +167,7 @@ describe.each(backends)('audit log on %s', (backend) => {
       );
       expect(row.action).toBe(`api.${method.toLowerCase()}`);
       expect(row.org_id).toBe(owner.orgId);
-      expect(row.target_id).toBe(route.replace('{id}', ':id'));
+      expect(row.target_id).toBe(route.replace(/\{(\w+)\}/g, ':$1'));
       expect(row.details.status).toBe(res.status);
       if (client === bot) {
         expect(row.actor_api_key_id).toBe(key.body.id);

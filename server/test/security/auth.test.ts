@@ -8,7 +8,7 @@ import { registerProblemHandlers } from '../../src/platform/http/problem.ts';
 import type { AuthService } from '../../src/platform/auth/auth.service.ts';
 import { backends, testRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { ApiClient, PASSWORD, ownerClient, personaBody, uniqueEmail } from '../helpers/api.ts';
-import { bodyFor, fillPath, openApiOperations, sqlRows } from './support.ts';
+import { bodyFor, openApiOperations, pathFor, sqlRows } from './support.ts';
 
 const MAX_FAILURES = 3;
 
@@ -231,7 +231,7 @@ describe.each(backends)('authentication on %s', (backend) => {
   });
 
   it('every secured route refuses a missing, malformed or foreign credential with 401', async () => {
-    const ops = (await openApiOperations(rt.app)).filter((op) => op.secured);
+    const ops = (await openApiOperations(rt.app)).filter((op) => op.authenticated);
     expect(ops.length).toBeGreaterThan(10);
     const credentials: Array<[string, string | null]> = [
       ['none', null],
@@ -241,7 +241,7 @@ describe.each(backends)('authentication on %s', (backend) => {
       ['foreign jwt', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4Iiwib3JnIjoieCIsInNpZCI6IngiLCJpc3MiOiJhdGVsaWVyIiwiYXVkIjoiYXRlbGllci1hcGkifQ.c2lnbmF0dXJl'],
     ];
     for (const op of ops) {
-      const url = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p, crypto.randomUUID()])));
+      const url = pathFor(op);
       for (const [label, token] of credentials) {
         const c = new ApiClient(rt.app);
         c.token = token;

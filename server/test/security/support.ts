@@ -3,150 +3,64 @@ import { randomUUID } from 'node:crypto';
 import type { SQL } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { rowsOf, type Tx } from '../../src/platform/db/database.ts';
-import { generationJobs, mediaAssets, posts } from '../../src/platform/db/schema/index.ts';
+import { chatConversations, engagements, generationJobs, mediaAssets, posts } from '../../src/platform/db/schema/index.ts';
+import { upsertFan } from '../../src/sales/crm/fans.repository.ts';
 import { contentKey } from '../../src/platform/storage/index.ts';
 import type { App } from '../../src/platform/http/app.ts';
 import { ApiClient, PASSWORD, ownerClient, personaBody, uniqueEmail } from '../helpers/api.ts';
+import { exampleBody, examplePathValues, exampleQuery, fillPath, operationsOf, type HttpMethod, type OpenApiDoc, type Operation } from '../http/examples.ts';
 import type { TestRuntime } from '../helpers/runtime.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+export type { HttpMethod, Operation } from '../http/examples.ts';
+export { fillPath } from '../http/examples.ts';
 export const MUTATING = new Set<HttpMethod>(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-type JsonSchema = {
-  type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
-  format?: string;
-  pattern?: string;
-  minLength?: number;
-  minimum?: number;
-  minItems?: number;
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  default?: unknown;
-};
-
-export interface Operation {
-  method: HttpMethod;
-  /** OpenAPI form, e.g. /api/v1/personas/{id} */
-  path: string;
-  /** `METHOD path`, the key of the body table below */
-  key: string;
-  pathParams: string[];
-  secured: boolean;
-  bodySchema: JsonSchema | null;
-  bodyRequired: boolean;
-}
 
 /** Every operation of the live OpenAPI document (the one /api/docs renders). */
 export async function openApiOperations(app: App): Promise<Operation[]> {
   const res = await app.inject({ method: 'GET', url: '/api/openapi.json' });
   expect(res.statusCode).toBe(200);
-  const doc = res.json() as { paths: Record<string, Record<string, any>> };
-  const ops: Operation[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of METHODS) {
-      const op = item[method.toLowerCase()];
-      if (!op) continue;
-      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])] as Array<{ in: string; name: string }>;
-      const fromTemplate = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-      const pathParams = [...new Set([...fromTemplate, ...params.filter((p) => p.in === 'path').map((p) => p.name)])];
-      ops.push({
-        method,
-        path,
-        key: `${method} ${path}`,
-        pathParams,
-        secured: Array.isArray(op.security) && op.security.length > 0,
-        bodySchema: op.requestBody?.content?.['application/json']?.schema ?? null,
-        bodyRequired: Boolean(op.requestBody?.required),
-      });
-    }
-  }
-  return ops;
+  return operationsOf(res.json() as OpenApiDoc);
 }
 
 /** First segment after /api/v1/, e.g. `personas` for /api/v1/personas/{id}. */
 export const prefixOf = (path: string) => path.replace(/^\/api\/v1\//, '').split('/')[0]!;
 
-export const fillPath = (path: string, values: Record<string, string>) =>
-  path.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new Error(`no value for path parameter {${name}} of ${path}`);
-    return encodeURIComponent(value);
-  });
+/** Names of an operation's path parameters. */
+export const paramNames = (op: Operation) => op.pathParams.map((p) => p.name);
+
+/** Ids of the caller's own things that a valid body refers to. */
+export interface BodyContext {
+  personaId?: string;
+  orgId?: string;
+  channelId?: string;
+}
+
+const contextFor = (ctx: BodyContext): Record<string, () => unknown> => ({
+  personaId: () => ctx.personaId ?? randomUUID(),
+  personaIds: () => (ctx.personaId ? [ctx.personaId] : []),
+  orgId: () => ctx.orgId ?? randomUUID(),
+  channelId: () => ctx.channelId ?? randomUUID(),
+});
 
 /**
- * Valid request bodies for the routes we know. Each must pass the route's schema, otherwise the request
- * stops at validation (400) and never reaches the guard or the service under test. A route missing here
- * gets a body generated from its JSON schema, which works for simple schemas only.
+ * A valid request body (required properties only), from the generator the bad-input fuzzer uses too. It must
+ * pass the route's schema, otherwise the request stops at validation (400) and never reaches the guard or the
+ * service under test. Routes without a body get {} when they mutate.
  */
-export const knownBodies: Record<string, (ctx: { personaId?: string; orgId?: string }) => unknown> = {
-  'POST /api/v1/auth/switch-org': (c) => ({ orgId: c.orgId ?? randomUUID() }),
-  'POST /api/v1/auth/totp/setup': () => ({}),
-  'POST /api/v1/auth/totp/enable': () => ({ code: '000000' }),
-  'POST /api/v1/auth/totp/disable': () => ({ code: '000000' }),
-  'POST /api/v1/personas': () => personaBody('Body persona'),
-  'PATCH /api/v1/personas/{id}': () => ({ name: 'Renamed' }),
-  'POST /api/v1/channels': (c) => ({ personaId: c.personaId ?? randomUUID(), platform: 'sandbox', handle: '@body', credentials: { access_token: 'x' } }),
-  'POST /api/v1/team': () => ({ email: uniqueEmail('body'), password: PASSWORD, role: 'viewer' }),
-  'PATCH /api/v1/team/{id}': () => ({ role: 'viewer' }),
-  'POST /api/v1/api-keys': () => ({ name: 'body key', role: 'viewer' }),
-  'PATCH /api/v1/me': () => ({ locale: 'fr' }),
-  'PUT /api/v1/personas/{id}/studio': () => ({}),
-  'PUT /api/v1/personas/{id}/studio/auto-approve': () => ({ enabled: true }),
-  'POST /api/v1/studio/jobs': (c) => ({ kind: 'voice', personaId: c.personaId ?? randomUUID(), text: 'hello' }),
-  'PATCH /api/v1/media/{id}': () => ({ tags: ['x'] }),
-  'POST /api/v1/providers': () => ({ type: 'espeak', name: 'Body voice', config: {} }),
-  'PATCH /api/v1/providers/{id}': () => ({ name: 'Renamed' }),
-  'POST /api/v1/posts': (c) => ({ personaId: c.personaId ?? randomUUID(), caption: 'body', targets: [{ channelId: randomUUID() }] }),
-  'PUT /api/v1/posts/{id}': () => ({ caption: 'edited' }),
-  'POST /api/v1/posts/{id}/schedule': () => ({ at: new Date(Date.now() + 3_600_000).toISOString() }),
-  'PUT /api/v1/personas/{id}/slots': () => ({ items: [] }),
-  'POST /api/v1/personas/{id}/slots/autofill': () => ({ days: 7 }),
-};
-
-export function bodyFor(op: Operation, ctx: { personaId?: string; orgId?: string } = {}): unknown {
-  const known = knownBodies[op.key];
-  if (known) return known(ctx);
-  if (!op.bodySchema) return MUTATING.has(op.method) && op.method !== 'DELETE' ? {} : undefined;
-  return sample(op.bodySchema, true);
+export function bodyFor(op: Operation, ctx: BodyContext = {}): unknown {
+  const body = exampleBody(op, { byName: contextFor(ctx) }, { minimal: true });
+  if (body === undefined && MUTATING.has(op.method) && op.method !== 'DELETE') return {};
+  return body;
 }
 
-/** A minimal instance of a JSON schema: required properties only (or the first one when none is required). */
-export function sample(schema: JsonSchema, top = false): unknown {
-  if (schema.const !== undefined) return schema.const;
-  if (schema.enum?.length) return schema.enum[0];
-  if (schema.default !== undefined) return schema.default;
-  const alt = schema.anyOf ?? schema.oneOf;
-  if (alt?.length) return sample(alt.find((s) => s.type !== 'null') ?? alt[0]!);
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
-  switch (type) {
-    case 'object': {
-      const props = schema.properties ?? {};
-      const names = schema.required?.length ? schema.required : top ? Object.keys(props).slice(0, 1) : [];
-      return Object.fromEntries(names.map((n) => [n, sample(props[n] ?? {})]));
-    }
-    case 'array':
-      return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items ?? {}));
-    case 'boolean':
-      return true;
-    case 'integer':
-    case 'number':
-      return schema.minimum ?? 1;
-    case 'string':
-      if (schema.format === 'uuid') return randomUUID();
-      if (schema.format === 'email') return uniqueEmail('sample');
-      if (schema.format === 'date-time') return new Date().toISOString();
-      if (schema.pattern?.includes('\\d{6}')) return '000000';
-      return 'x'.repeat(Math.max(1, schema.minLength ?? 1));
-    default:
-      return {};
-  }
+/** The operation's path with its required query parameters filled in from the same generator. */
+export function queryFor(op: Operation, ctx: BodyContext = {}, ids: Record<string, string> = {}): string {
+  const query = new URLSearchParams(exampleQuery(op, { byName: contextFor(ctx) }, { minimal: true })).toString();
+  return pathFor(op, ids) + (query ? `?${query}` : '');
 }
+
+/** Path values for an operation: names (a platform) from the parameter's schema, ids from `ids` or random. */
+export const pathFor = (op: Operation, ids: Record<string, string> = {}) => fillPath(op.path, examplePathValues(op, (name) => ids[name] ?? randomUUID()));
 
 /** The tables that carry an organization, and the column that names it. */
 export const TENANT_TABLES: Record<string, string> = {
@@ -160,6 +74,17 @@ export const TENANT_TABLES: Record<string, string> = {
   media_assets: 'org_id',
   posts: 'org_id',
   audit_log: 'org_id',
+  engagements: 'org_id',
+  packs: 'org_id',
+  price_lists: 'org_id',
+  promotions: 'org_id',
+  tracking_links: 'org_id',
+  segments: 'org_id',
+  fans: 'org_id',
+  ppv_campaigns: 'org_id',
+  transactions: 'org_id',
+  statements: 'org_id',
+  chat_conversations: 'org_id',
 };
 
 export const sqlRows = async <T = Record<string, unknown>>(tx: Tx, query: SQL) => rowsOf<T>(await tx.execute(query));
@@ -172,6 +97,8 @@ export interface SeededOrg {
   personaId: string;
   otherPersonaId: string;
   channelId: string;
+  /** A Fanvue channel (PPV campaigns go through Fanvue only); its base URL leads nowhere. */
+  fanvueChannelId: string;
   memberUserId: string;
   memberEmail: string;
   apiKeyId: string;
@@ -182,75 +109,187 @@ export interface SeededOrg {
   postId: string;
   providerId: string;
   jobId: string;
+  packId: string;
+  priceListId: string;
+  promotionId: string;
+  trackingLinkId: string;
+  segmentId: string;
+  fanId: string;
+  ppvId: string;
+  transactionId: string;
+  statementId: string;
+  engagementId: string;
+  conversationId: string;
+  /** Text that only this organization's rows contain (names, handles, messages), for "nothing leaks" checks. */
+  markers: string[];
 }
 
 /**
  * An organization with an owner, two personas, a channel with credentials, a restricted member assigned to
- * the first persona, an owner-role API key, and (no API for them yet) one media asset and one post.
+ * the first persona, an owner-role API key, and one row of every kind an `{id}` route names: through the API
+ * where one creates it, otherwise (media, posts, jobs, fans, engagements, conversations) written under
+ * withOrg the way the pipelines that make them would.
  */
 export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg> {
   const { client: owner, email: ownerEmail, orgId, userId: ownerUserId } = await ownerClient(rt.app, rt.platform, name);
-  const p1 = await owner.post('/api/v1/personas', personaBody(`${name} one`));
-  const p2 = await owner.post('/api/v1/personas', personaBody(`${name} two`));
-  expect(p1.status).toBe(201);
-  expect(p2.status).toBe(201);
-  const channel = await owner.post('/api/v1/channels', {
-    personaId: p1.body.id,
+  const created = async (url: string, body: unknown) => {
+    const res = await owner.post(url, body);
+    expect(res.status, `${name}: POST ${url} ${JSON.stringify(res.body)}`).toBe(201);
+    return res.body as { id: string } & Record<string, any>;
+  };
+  const slug = name.toLowerCase().replace(/\W/g, '');
+  const p1 = await created('/api/v1/personas', personaBody(`${name} one`));
+  const p2 = await created('/api/v1/personas', personaBody(`${name} two`));
+  const personaId = p1.id;
+  const channel = await created('/api/v1/channels', {
+    personaId,
     platform: 'sandbox',
-    handle: `@${name.toLowerCase().replace(/\W/g, '')}`,
+    handle: `@${slug}`,
     credentials: { access_token: `${name}-access`, refresh_token: `${name}-refresh` },
   });
-  expect(channel.status).toBe(201);
+  const fanvue = await created('/api/v1/channels', {
+    personaId,
+    platform: 'fanvue',
+    handle: `@${slug}fanvue`,
+    settings: { baseUrl: 'http://127.0.0.1:9', tokenUrl: 'http://127.0.0.1:9/token' },
+    credentials: { access_token: `${name}-fanvue-access` },
+  });
   const memberEmail = uniqueEmail('member');
   const member = await owner.post('/api/v1/team', {
     email: memberEmail,
     password: PASSWORD,
     role: 'chatter',
     restrictedToAssigned: true,
-    personaIds: [p1.body.id],
+    personaIds: [personaId],
   });
   expect(member.status).toBe(201);
-  const key = await owner.post('/api/v1/api-keys', { name: `${name} automation`, role: 'owner' });
-  expect(key.status).toBe(201);
+  const key = await created('/api/v1/api-keys', { name: `${name} automation`, role: 'owner' });
   const keyClient = new ApiClient(rt.app);
-  keyClient.token = key.body.key;
-  const provider = await owner.post('/api/v1/providers', { type: 'espeak', name: `${name} voice`, config: {} });
-  expect(provider.status).toBe(201);
-  const { mediaId, postId, jobId } = await rt.platform.db.withOrg(orgId, async (tx) => {
+  keyClient.token = key.key;
+  const provider = await created('/api/v1/providers', { type: 'espeak', name: `${name} voice`, config: {} });
+
+  // Sales: catalogue, fans' segment, ledger, statements.
+  const pack = await created('/api/v1/packs', { personaId, title: `${name} pack` });
+  const priceList = await created('/api/v1/price-lists', { personaId, name: `${name} prices` });
+  const day = 86_400_000;
+  const promotion = await created('/api/v1/promotions', {
+    personaId,
+    name: `${name} promo`,
+    kind: 'percent',
+    value: 2500,
+    startsAt: new Date(Date.now() + day).toISOString(),
+    endsAt: new Date(Date.now() + 8 * day).toISOString(),
+  });
+  const trackingLink = await created('/api/v1/tracking-links', { personaId, name: `${name} link`, url: `https://example.test/${slug}` });
+  const segment = await created('/api/v1/segments', { personaId, name: `${name} segment`, filter: { kind: 'new_this_week' } });
+  const ppv = await created('/api/v1/ppv', { personaId, channelId: fanvue.id, segmentId: segment.id, assetIds: [], message: `${name} hello`, priceMinor: 0 });
+  const transaction = await created('/api/v1/transactions', {
+    personaId,
+    kind: 'tip',
+    grossMinor: 500,
+    currency: 'EUR',
+    occurredAt: new Date(Date.now() - day).toISOString(),
+    description: `${name} tip`,
+  });
+  const statement = await created('/api/v1/statements', { month: new Date().toISOString().slice(0, 7), personaId });
+
+  const rows = await rt.platform.db.withOrg(orgId, async (tx) => {
     const [m] = await tx
       .insert(mediaAssets)
-      .values({ orgId, personaId: p1.body.id, storageKey: contentKey(orgId, 'ab'.repeat(32), '.png'), sha256: 'ab'.repeat(32), mimeType: 'image/png', bytes: 1 })
+      .values({ orgId, personaId, storageKey: contentKey(orgId, 'ab'.repeat(32), '.png'), sha256: 'ab'.repeat(32), mimeType: 'image/png', bytes: 1 })
       .returning();
-    const [p] = await tx.insert(posts).values({ orgId, personaId: p1.body.id, caption: `${name} post` }).returning();
+    const [p] = await tx.insert(posts).values({ orgId, personaId, caption: `${name} post` }).returning();
     // Written directly, not through the API, so no worker is needed to keep it around.
     const [j] = await tx
       .insert(generationJobs)
-      .values({ orgId, personaId: p1.body.id, kind: 'voice', request: { kind: 'voice', personaId: p1.body.id, text: `${name} says hi`, resolved: {} } })
+      .values({ orgId, personaId, kind: 'voice', request: { kind: 'voice', personaId, text: `${name} says hi`, resolved: {} } })
       .returning();
-    return { mediaId: m!.id, postId: p!.id, jobId: j!.id };
+    // Fans arrive from the ledger, chat and engagement paths, never through a create route.
+    const fan = await upsertFan(tx, orgId, { personaId, platform: 'sandbox', platformFanId: `${slug}-fan`, channelId: channel.id, handle: `${slug}_fan`, displayName: `${name} fan` });
+    // Pulled from the platforms by a job.
+    const [e] = await tx
+      .insert(engagements)
+      .values({ orgId, personaId, channelId: channel.id, kind: 'comment', remoteId: `${slug}-comment`, authorHandle: `${slug}_fan`, text: `${name} comment`, receivedAt: new Date() })
+      .returning();
+    // Opened by the chat engine when a fan writes.
+    const [c] = await tx.insert(chatConversations).values({ orgId, personaId, channelId: channel.id, fanId: fan.id, remoteChatId: `${slug}-chat` }).returning();
+    return { mediaId: m!.id, postId: p!.id, jobId: j!.id, fanId: fan.id, engagementId: e!.id, conversationId: c!.id };
   });
   return {
     orgId,
     owner,
     ownerEmail,
     ownerUserId,
-    personaId: p1.body.id,
-    otherPersonaId: p2.body.id,
-    channelId: channel.body.id,
+    personaId,
+    otherPersonaId: p2.id,
+    channelId: channel.id,
+    fanvueChannelId: fanvue.id,
     memberUserId: member.body.userId,
     memberEmail,
-    apiKeyId: key.body.id,
-    apiKey: key.body.key,
+    apiKeyId: key.id,
+    apiKey: key.key,
     keyClient,
-    mediaId,
-    postId,
-    providerId: provider.body.id,
-    jobId,
+    providerId: provider.id,
+    packId: pack.id,
+    priceListId: priceList.id,
+    promotionId: promotion.id,
+    trackingLinkId: trackingLink.id,
+    segmentId: segment.id,
+    ppvId: ppv.id,
+    transactionId: transaction.id,
+    statementId: statement.id,
+    ...rows,
+    markers: [
+      `${name}-access`,
+      `${name}-refresh`,
+      `${name}-fanvue-access`,
+      `${name} one`,
+      `${name} two`,
+      memberEmail,
+      ownerEmail,
+      `${name} pack`,
+      `${name} prices`,
+      `${name} promo`,
+      `${name} link`,
+      `https://example.test/${slug}`,
+      `${name} segment`,
+      `${name} hello`,
+      `${name} tip`,
+      `${slug}_fan`,
+      `${slug}-fan`,
+      `${name} fan`,
+      `${name} comment`,
+      `${slug}-chat`,
+    ],
   };
 }
 
 /** Every id that belongs to an organization, for "none of B's ids shows up" checks. */
-export const idsOf = (o: SeededOrg) => [o.orgId, o.ownerUserId, o.personaId, o.otherPersonaId, o.channelId, o.memberUserId, o.apiKeyId, o.mediaId, o.postId, o.providerId, o.jobId];
+export const idsOf = (o: SeededOrg) => [
+  o.orgId,
+  o.ownerUserId,
+  o.personaId,
+  o.otherPersonaId,
+  o.channelId,
+  o.fanvueChannelId,
+  o.memberUserId,
+  o.apiKeyId,
+  o.mediaId,
+  o.postId,
+  o.providerId,
+  o.jobId,
+  o.packId,
+  o.priceListId,
+  o.promotionId,
+  o.trackingLinkId,
+  o.segmentId,
+  o.fanId,
+  o.ppvId,
+  o.transactionId,
+  o.statementId,
+  o.engagementId,
+  o.conversationId,
+];
 
 /**
  * Awaits a promise that must reject and returns every message of the error chain (drizzle wraps the
