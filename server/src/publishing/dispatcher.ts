@@ -136,16 +136,31 @@ export class Dispatcher {
       } catch (error) {
         const e = error instanceof ConnectorError ? error : null;
         if (!e || e.kind === 'unknown_outcome') return this.#recover(target, connector, account, request, (error as Error).message);
-        if (e.kind === 'auth' && !refreshed && connector.refresh && account.credentials.refresh_token) {
+        if (e.kind === 'auth' && !refreshed) {
           refreshed = true;
-          try {
-            const next = await connector.refresh(account, this.#ctx(target, account));
-            await this.#channels.storeCredentials(target.orgId, account.id, next);
-            account.credentials = { ...account.credentials, ...Object.fromEntries(Object.entries(next).filter(([, v]) => v)) };
+          // Another worker may have refreshed meanwhile (X's and Fanvue's refresh tokens are single-use):
+          // what is stored now is tried before anything is refreshed or flagged. An auth error means the
+          // platform did nothing, so trying again is safe.
+          const newer = await this.#newerCredentials(target.orgId, account);
+          if (newer) {
+            account.credentials = newer;
             continue;
-          } catch (refreshError) {
-            if (!(refreshError instanceof ConnectorError && refreshError.kind === 'auth')) {
-              return this.#reschedule(target, backoffMs(target.attempts), `Could not refresh the token: ${(refreshError as Error).message}`);
+          }
+          if (connector.refresh && account.credentials.refresh_token) {
+            try {
+              const next = await connector.refresh(account, this.#ctx(target, account));
+              await this.#channels.storeCredentials(target.orgId, account.id, next);
+              account.credentials = { ...account.credentials, ...Object.fromEntries(Object.entries(next).filter(([, v]) => v)) };
+              continue;
+            } catch (refreshError) {
+              if (!(refreshError instanceof ConnectorError && refreshError.kind === 'auth')) {
+                return this.#reschedule(target, backoffMs(target.attempts), `Could not refresh the token: ${(refreshError as Error).message}`);
+              }
+              const later = await this.#newerCredentials(target.orgId, account);
+              if (later) {
+                account.credentials = later;
+                continue;
+              }
             }
           }
         }
@@ -159,6 +174,14 @@ export class Dispatcher {
         return this.#fail(target, 'rejected', e.message, e.details);
       }
     }
+  }
+
+  /** The stored credentials when their tokens differ from the ones this attempt used (null otherwise). */
+  async #newerCredentials(orgId: string, account: ChannelAccount): Promise<Record<string, string> | null> {
+    const stored = await this.#channels.account(orgId, account.id).then((a) => a.credentials, () => null);
+    if (!stored) return null;
+    const changed = ['access_token', 'refresh_token'].some((key) => stored[key] !== undefined && stored[key] !== account.credentials[key]);
+    return changed ? stored : null;
   }
 
   async #request(target: repo.TargetRow, account: ChannelAccount, connector: Connector): Promise<PublishRequest> {

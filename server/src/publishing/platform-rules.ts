@@ -59,7 +59,7 @@ export class PlatformRules {
     this.#platform = platform;
     this.#channels = deps.channels;
     this.#connectors = deps.connectors;
-    this.#rules = new SubredditRulesCache(platform.db);
+    this.#rules = new SubredditRulesCache(platform.db, Date.now, (account, next) => deps.channels.storeCredentials(account.orgId, account.id, next));
   }
 
   /** Content rules of one target (outside any transaction: it may ask the platform). Throws 422. */

@@ -240,7 +240,8 @@ function channelChecks(app: App, channels: ChannelsService, connectors: Connecto
       if (!connector?.verify) return { ok: true, problems: [] };
       const account = await channels.account(p.orgId, channel.id);
       try {
-        return await connector.verify(account, { signal: AbortSignal.timeout(15_000) });
+        // A token refreshed on the way must be kept: Fanvue's and X's refresh tokens are single-use.
+        return await connector.verify(account, { signal: AbortSignal.timeout(15_000), onCredentials: (next) => channels.storeCredentials(p.orgId, channel.id, next) });
       } catch (error) {
         return { ok: false, problems: [`Could not check the account: ${(error as Error).message}`] };
       }

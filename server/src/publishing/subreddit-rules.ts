@@ -22,9 +22,12 @@ export const rulesKey = (subreddit: string) => `subreddit:${normalizeSubreddit(s
 export class SubredditRulesCache {
   readonly #db: Database;
   readonly #now: () => number;
-  constructor(db: Database, now: () => number = Date.now) {
+  readonly #storeCredentials: ((account: ChannelAccount, next: Record<string, string>) => Promise<void>) | undefined;
+  /** `storeCredentials` keeps a token the connector refreshed while reading the rules. */
+  constructor(db: Database, now: () => number = Date.now, storeCredentials?: (account: ChannelAccount, next: Record<string, string>) => Promise<void>) {
     this.#db = db;
     this.#now = now;
+    this.#storeCredentials = storeCredentials;
   }
 
   /**
@@ -44,7 +47,8 @@ export class SubredditRulesCache {
     if (cached && this.#now() - cached.fetchedAt.getTime() < RULES_TTL_MS) return cached.value as SubredditRules;
     let rules: SubredditRules;
     try {
-      rules = await connector.fetchSubredditRules(account, subreddit, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      const store = this.#storeCredentials;
+      rules = await connector.fetchSubredditRules(account, subreddit, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...(store ? { onCredentials: (next: Record<string, string>) => store(account, next) } : {}) });
     } catch (error) {
       if (cached) return cached.value as SubredditRules;
       throw new HttpError(422, 'reddit_rules_unavailable', `Cannot check the rules of r/${normalizeSubreddit(subreddit)} right now (${(error as Error).message}); try again later`, {

@@ -47,6 +47,7 @@ import {
   type FetchLike,
 } from '../http.ts';
 import { fanvueOAuth } from './oauth.ts';
+import { RefreshFlights } from '../refresh.ts';
 
 const PLATFORM = 'fanvue';
 export const FANVUE_DEFAULT_BASE_URL = 'https://api.fanvue.com';
@@ -143,11 +144,14 @@ export class FanvueCall {
   readonly ctx: ConnectorContext;
   credentials: Record<string, string>;
   refreshed = false;
+  /** The channel's id: concurrent refreshes of one channel share one answer (../refresh.ts). */
+  readonly accountId: string;
 
   constructor(account: ChannelAccount, settings: ParsedSettings, ctx: ConnectorContext) {
     this.settings = settings;
     this.ctx = ctx;
     this.credentials = { ...account.credentials };
+    this.accountId = account.id;
   }
 
   /** `/posts` → `/creators/{uuid}/posts` for agency access. */
@@ -158,6 +162,8 @@ export class FanvueCall {
 
 export class FanvueConnector implements Connector {
   readonly platform = PLATFORM;
+  /** Concurrent refreshes of one channel's token share one answer (../refresh.ts). */
+  readonly #refreshes = new RefreshFlights();
   readonly oauth = fanvueOAuth;
   private readonly options: Required<Omit<FanvueConnectorOptions, 'fetch'>> & { fetch?: FetchLike };
 
@@ -206,26 +212,30 @@ export class FanvueConnector implements Connector {
       form.client_id = clientId;
       form.client_secret = clientSecret;
     }
-    const response = await connectorFetch(PLATFORM, call.settings.tokenUrl, {
-      method: 'POST',
-      signal: call.ctx.signal,
-      timeoutMs: this.options.requestTimeoutMs,
-      headers,
-      form,
-      allowErrorStatus: true,
-      fetch: this.options.fetch,
-    });
-    const data = isRecord(response.data) ? response.data : {};
-    if (!response.ok || typeof data.access_token !== 'string') {
-      if (response.status === 429 || response.status >= 500) throw errorFromResponse(PLATFORM, response, { retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')) });
-      const reason = [data.error, data.error_description].filter((x) => typeof x === 'string').join(': ') || `HTTP ${response.status}`;
-      throw new ConnectorError(PLATFORM, 'auth', `Fanvue token refresh refused (${reason}) — reconnect the account`, { details: { status: response.status, body: response.data } });
-    }
-    call.credentials = mergeCredentials(call.credentials, {
-      access_token: data.access_token,
-      refresh_token: typeof data.refresh_token === 'string' ? data.refresh_token : undefined,
-      expires_at: expiresAtFrom(data.expires_in),
-    });
+    const exchange = async (): Promise<Record<string, string>> => {
+      const response = await connectorFetch(PLATFORM, call.settings.tokenUrl, {
+        method: 'POST',
+        signal: call.ctx.signal,
+        timeoutMs: this.options.requestTimeoutMs,
+        headers,
+        form,
+        allowErrorStatus: true,
+        fetch: this.options.fetch,
+      });
+      const data = isRecord(response.data) ? response.data : {};
+      if (!response.ok || typeof data.access_token !== 'string') {
+        if (response.status === 429 || response.status >= 500) throw errorFromResponse(PLATFORM, response, { retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')) });
+        const reason = [data.error, data.error_description].filter((x) => typeof x === 'string').join(': ') || `HTTP ${response.status}`;
+        throw new ConnectorError(PLATFORM, 'auth', `Fanvue token refresh refused (${reason}) — reconnect the account`, { details: { status: response.status, body: response.data } });
+      }
+      const answer: Record<string, string> = { access_token: data.access_token };
+      if (typeof data.refresh_token === 'string' && data.refresh_token) answer.refresh_token = data.refresh_token;
+      const expiresAt = expiresAtFrom(data.expires_in);
+      if (expiresAt) answer.expires_at = expiresAt;
+      return answer;
+    };
+    const answer = await this.#refreshes.once({ accountId: call.accountId, endpoint: call.settings.tokenUrl }, refreshToken, exchange);
+    call.credentials = mergeCredentials(call.credentials, answer);
     call.refreshed = true;
     // Refresh tokens are single-use: store the new one before anything else can fail.
     await call.ctx.onCredentials?.(call.credentials);

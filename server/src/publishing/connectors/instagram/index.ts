@@ -39,6 +39,7 @@ import {
   type FetchLike,
 } from '../http.ts';
 import { instagramOAuth } from './oauth.ts';
+import { RefreshFlights } from '../refresh.ts';
 import { instagramInteractions, instagramReply, type InstagramEngagementApi } from './engagement.ts';
 import { instagramAccountMetrics, instagramPostMetrics } from './metrics.ts';
 
@@ -172,6 +173,8 @@ interface Session {
 
 export class InstagramConnector implements Connector {
   readonly platform = PLATFORM;
+  /** Concurrent refreshes of one channel's token share one answer (../refresh.ts). */
+  readonly #refreshes = new RefreshFlights();
   readonly oauth = instagramOAuth;
   private readonly options: Required<Omit<InstagramConnectorOptions, 'fetch'>> & { fetch?: FetchLike };
 
@@ -252,9 +255,16 @@ export class InstagramConnector implements Connector {
     const settings = parseSettings(account.settings);
     const token = account.credentials.access_token;
     if (!token) throw new ConnectorError(PLATFORM, 'auth', 'Instagram: no access token stored — connect the account');
-    const data = await this.graph<{ access_token?: string; expires_in?: number }>({ settings, token, ctx }, 'GET', 'refresh_access_token', { grant_type: 'ig_refresh_token' }, { versioned: false });
-    if (!data.access_token) throw new ConnectorError(PLATFORM, 'auth', 'Instagram token refresh answered without an access_token');
-    const next = mergeCredentials(account.credentials, { access_token: data.access_token, expires_at: expiresAtFrom(data.expires_in) });
+    // Concurrent refreshes of one channel share one answer (../refresh.ts).
+    const answer = await this.#refreshes.once({ accountId: account.id, endpoint: JSON.stringify(settings) }, token, async () => {
+      const data = await this.graph<{ access_token?: string; expires_in?: number }>({ settings, token, ctx }, 'GET', 'refresh_access_token', { grant_type: 'ig_refresh_token' }, { versioned: false });
+      if (!data.access_token) throw new ConnectorError(PLATFORM, 'auth', 'Instagram token refresh answered without an access_token');
+      const fresh: Record<string, string> = { access_token: data.access_token };
+      const expiresAt = expiresAtFrom(data.expires_in);
+      if (expiresAt) fresh.expires_at = expiresAt;
+      return fresh;
+    });
+    const next = mergeCredentials(account.credentials, answer);
     await ctx.onCredentials?.(next);
     return next;
   }

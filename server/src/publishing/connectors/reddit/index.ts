@@ -42,6 +42,7 @@ import {
   type FetchLike,
 } from '../http.ts';
 import { redditOAuth } from './oauth.ts';
+import { RefreshFlights } from '../refresh.ts';
 import { redditInteractions, redditReply, type RedditEngagementApi } from './engagement.ts';
 import { redditAccountMetrics, redditPostMetrics } from './metrics.ts';
 
@@ -260,16 +261,21 @@ class RedditCall {
   remaining: number | undefined;
   resetAt: number | undefined;
   refreshed = false;
+  /** The channel's id: concurrent refreshes of one channel share one answer (../refresh.ts). */
+  readonly accountId: string;
 
   constructor(account: ChannelAccount, settings: ParsedSettings, ctx: ConnectorContext) {
     this.settings = settings;
     this.ctx = ctx;
     this.credentials = { ...account.credentials };
+    this.accountId = account.id;
   }
 }
 
 export class RedditConnector implements Connector {
   readonly platform = PLATFORM;
+  /** Concurrent refreshes of one channel's token share one answer (../refresh.ts). */
+  readonly #refreshes = new RefreshFlights();
   readonly oauth = redditOAuth;
   private readonly options: Required<Omit<RedditConnectorOptions, 'fetch'>> & { fetch?: FetchLike };
 
@@ -308,30 +314,34 @@ export class RedditConnector implements Connector {
     const { refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret = '' } = call.credentials;
     if (!refreshToken) throw new ConnectorError(PLATFORM, 'auth', 'Reddit: the access token expired and no refresh token is stored — reconnect the account');
     if (!clientId) throw new ConnectorError(PLATFORM, 'auth', 'Reddit: client_id is missing from the credentials — reconnect the account');
-    const response = await connectorFetch(PLATFORM, call.settings.tokenUrl, {
-      method: 'POST',
-      signal: call.ctx.signal,
-      timeoutMs: this.options.requestTimeoutMs,
-      headers: {
-        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-        'user-agent': call.settings.userAgent,
-      },
-      form: { grant_type: 'refresh_token', refresh_token: refreshToken },
-      allowErrorStatus: true,
-      fetch: this.options.fetch,
-    });
-    const data = isRecord(response.data) ? response.data : {};
-    // Reddit answers invalid_grant with 400 (or even 200); bad client credentials with 401.
-    if (!response.ok || typeof data.error === 'string' || typeof data.access_token !== 'string') {
-      if (response.status === 429 || response.status >= 500) throw errorFromResponse(PLATFORM, response, { retryAfterSeconds: redditResetSeconds(response.headers) });
-      const reason = typeof data.error === 'string' ? data.error : `HTTP ${response.status}`;
-      throw new ConnectorError(PLATFORM, 'auth', `Reddit token refresh refused (${reason}) — reconnect the account`, { details: { status: response.status, body: response.data } });
-    }
-    call.credentials = mergeCredentials(call.credentials, {
-      access_token: data.access_token,
-      refresh_token: typeof data.refresh_token === 'string' ? data.refresh_token : undefined,
-      expires_at: expiresAtFrom(data.expires_in),
-    });
+    const exchange = async (): Promise<Record<string, string>> => {
+      const response = await connectorFetch(PLATFORM, call.settings.tokenUrl, {
+        method: 'POST',
+        signal: call.ctx.signal,
+        timeoutMs: this.options.requestTimeoutMs,
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          'user-agent': call.settings.userAgent,
+        },
+        form: { grant_type: 'refresh_token', refresh_token: refreshToken },
+        allowErrorStatus: true,
+        fetch: this.options.fetch,
+      });
+      const data = isRecord(response.data) ? response.data : {};
+      // Reddit answers invalid_grant with 400 (or even 200); bad client credentials with 401.
+      if (!response.ok || typeof data.error === 'string' || typeof data.access_token !== 'string') {
+        if (response.status === 429 || response.status >= 500) throw errorFromResponse(PLATFORM, response, { retryAfterSeconds: redditResetSeconds(response.headers) });
+        const reason = typeof data.error === 'string' ? data.error : `HTTP ${response.status}`;
+        throw new ConnectorError(PLATFORM, 'auth', `Reddit token refresh refused (${reason}) — reconnect the account`, { details: { status: response.status, body: response.data } });
+      }
+      const answer: Record<string, string> = { access_token: data.access_token };
+      if (typeof data.refresh_token === 'string' && data.refresh_token) answer.refresh_token = data.refresh_token;
+      const expiresAt = expiresAtFrom(data.expires_in);
+      if (expiresAt) answer.expires_at = expiresAt;
+      return answer;
+    };
+    const answer = await this.#refreshes.once({ accountId: call.accountId, endpoint: call.settings.tokenUrl }, refreshToken, exchange);
+    call.credentials = mergeCredentials(call.credentials, answer);
     call.refreshed = true;
     await call.ctx.onCredentials?.(call.credentials);
   }

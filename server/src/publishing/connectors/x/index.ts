@@ -21,6 +21,7 @@ import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
 import { ConnectorError } from '../types.ts';
 import type { ChannelAccount, ChannelPolicy, Connector, ConnectorContext, PublishMedia, PublishRequest, PublishResult } from '../types.ts';
 import { xOAuth } from './oauth.ts';
+import { RefreshFlights } from '../refresh.ts';
 import { xInteractions, xReply, type XEngagementApi } from './engagement.ts';
 import { xAccountMetrics, xPostMetrics } from './metrics.ts';
 
@@ -283,6 +284,8 @@ class XSession {
 
 export class XConnector implements Connector {
   readonly platform = PLATFORM;
+  /** Concurrent refreshes of one channel's token share one answer (../refresh.ts). */
+  readonly #refreshes = new RefreshFlights();
   readonly oauth = xOAuth;
   readonly oneShotMaxBytes: number;
   readonly chunkBytes: number;
@@ -474,12 +477,22 @@ export class XConnector implements Connector {
     return this.refreshCredentials(account, account.credentials, ctx.signal);
   }
 
-  /** `POST /2/oauth2/token` grant_type=refresh_token; never returns an empty refresh token. */
-  async refreshCredentials(account: Pick<ChannelAccount, 'settings'>, credentials: Record<string, string>, signal: AbortSignal): Promise<Record<string, string>> {
+  /**
+   * `POST /2/oauth2/token` grant_type=refresh_token; never returns an empty refresh token. X's refresh
+   * tokens are single-use: concurrent refreshes of one channel share one answer (../refresh.ts).
+   */
+  async refreshCredentials(account: Pick<ChannelAccount, 'settings'> & Partial<Pick<ChannelAccount, 'id'>>, credentials: Record<string, string>, signal: AbortSignal): Promise<Record<string, string>> {
     const refreshToken = credentials.refresh_token;
     const clientId = credentials.client_id;
     if (!refreshToken) throw new ConnectorError(PLATFORM, 'auth', 'No refresh token stored — reconnect the X account');
     if (!clientId) throw new ConnectorError(PLATFORM, 'auth', 'No OAuth client_id stored — reconnect the X account');
+    const run = () => this.#exchangeRefresh(account, credentials, refreshToken, clientId, signal);
+    if (!account.id) return run();
+    const answer = await this.#refreshes.once({ accountId: account.id, endpoint: settingsOf(account).baseUrl ?? SDK_ORIGIN }, refreshToken, run);
+    return { ...credentials, ...answer };
+  }
+
+  async #exchangeRefresh(account: Pick<ChannelAccount, 'settings'>, credentials: Record<string, string>, refreshToken: string, clientId: string, signal: AbortSignal): Promise<Record<string, string>> {
     const clientSecret = credentials.client_secret || undefined;
     // Confidential clients authenticate with Basic (the SDK does it when given a secret); public clients send client_id.
     const client = this.client(account, { clientId, ...(clientSecret ? { clientSecret } : {}) }, signal);
