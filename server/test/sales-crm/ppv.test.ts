@@ -103,6 +103,30 @@ describe.each(backends)('PPV campaigns on (fake) Fanvue (%s)', (backend) => {
     expect(seen.body.results).toBeUndefined();
   });
 
+  it('the earnings sync links a purchase of the PPV message to its campaign, and its refund too', async () => {
+    const campaign = await create('A harbour sunset set');
+    await sender().run({ data: await schedule(campaign.id) }, { intervalMs: 0 });
+    const message = sentWith('A harbour sunset set')[0]!;
+    const buyer = { uuid: message.userUuid, handle: 'harbour_buyer', displayName: 'Harbour Buyer', nickname: null, isTopSpender: false };
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    fanvue.earnings.push({ date: hourAgo, gross: 500, net: 400, currency: 'USD', source: 'message', transactionOrderId: 'ord-ppv-1', transactionOrderStatus: 'availableForPayout', messageUuid: message.messageUuid, user: buyer });
+    const sync = async () => {
+      const res = await owner.post('/api/v1/ledger/sync', { channelId });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body;
+    };
+    expect(await sync()).toMatchObject({ added: 1 });
+    let view = (await owner.get(`/api/v1/ppv/${campaign.id}`)).body;
+    expect(view.results).toEqual({ purchases: 1, revenue: [{ currency: 'USD', grossMinor: 500, netMinor: 400 }] });
+    expect(view.delivery).toMatchObject({ sent: 3, failed: 0 });
+
+    fanvue.earnings.push({ date: new Date(Date.now() - 60_000).toISOString(), gross: -500, net: -400, currency: 'USD', source: 'refund', transactionOrderId: 'ord-ppv-r1', reversedTransactionOrderId: 'ord-ppv-1', user: buyer });
+    expect(await sync()).toMatchObject({ added: 1, updated: 0 });
+    expect(await sync()).toMatchObject({ added: 0, updated: 0 });
+    view = (await owner.get(`/api/v1/ppv/${campaign.id}`)).body;
+    expect(view.results).toEqual({ purchases: 1, revenue: [{ currency: 'USD', grossMinor: 0, netMinor: 0 }] });
+  });
+
   it('after a crash mid-send, the fan whose message was in flight is not sent to again', async () => {
     const campaign = await create('Crash course');
     const job = await schedule(campaign.id);

@@ -14,6 +14,7 @@ import { ConnectorError, type ChannelAccount } from '../../publishing/connectors
 import { upsertFan } from '../crm/fans.repository.ts';
 import { applyRows, importView } from './ledger.service.ts';
 import { erasedOwners, keptErased } from './erased-rows.ts';
+import { campaignsOfSales, markPurchased, ppvMessages } from './ppv-links.ts';
 import type { IncomingTransaction } from './transactions.repository.ts';
 
 export const FANVUE_SYNC_JOB = 'sales.fanvue-earnings-sync';
@@ -180,6 +181,11 @@ export class FanvueEarningsSync {
     const fanIds = new Map<string, string>();
     // Rows (and refunds of rows) held for an erased fan stay hers, anonymised: a re-read never revives her.
     const erased = await erasedOwners(tx, orgId, SOURCE, items.flatMap((e) => [sourceIdOf(e), e.reversedTransactionOrderId ?? '']));
+    // PPV results: a purchase names the message it unlocked; a refund follows the sale it reverses.
+    const ppv = await ppvMessages(tx, account.id, items.map((e) => e.messageUuid ?? ''));
+    const reversedCampaigns = await campaignsOfSales(tx, orgId, SOURCE, items.map((e) => e.reversedTransactionOrderId ?? ''));
+    const pageCampaigns = new Map<string, string>();
+    const buyers: { campaignId: string; fanId: string }[] = [];
     for (const e of items) {
       const at = new Date(e.date);
       const sourceId = sourceIdOf(e);
@@ -194,6 +200,11 @@ export class FanvueEarningsSync {
         }
       }
       const kind = kindOf(e);
+      const sent = e.messageUuid ? ppv.get(e.messageUuid) : undefined;
+      const reversed = e.reversedTransactionOrderId;
+      const campaignId = sent?.campaignId ?? (reversed ? (reversedCampaigns.get(reversed) ?? pageCampaigns.get(reversed)) : undefined) ?? null;
+      if (campaignId) pageCampaigns.set(sourceId, campaignId);
+      if (sent && e.gross > 0) buyers.push(sent);
       const row: IncomingTransaction = {
         personaId: account.personaId,
         fanId,
@@ -211,9 +222,12 @@ export class FanvueEarningsSync {
         description: `Fanvue ${e.source}${e.transactionOrderStatus === 'pendingBalance' ? ' (pending)' : ''}`,
         raw: e.raw,
         createdBy: null,
+        campaignId,
       };
       rows.push(erasedFanId ? keptErased(row, erasedFanId, { handle: e.user?.handle, displayName: e.user?.displayName, platformFanId: e.user?.uuid }) : row);
     }
-    return applyRows(tx, orgId, rows);
+    const applied = await applyRows(tx, orgId, rows);
+    await markPurchased(tx, buyers);
+    return applied;
   }
 }

@@ -22,6 +22,8 @@ export interface IncomingTransaction {
   description: string;
   raw: Record<string, unknown>;
   createdBy: string | null;
+  /** The PPV campaign the sale came from, when known; a re-import without it keeps the stored link. */
+  campaignId?: string | null;
 }
 
 /**
@@ -49,11 +51,12 @@ export async function upsertTransactions(tx: Tx, orgId: string, rows: IncomingTr
           occurredAt: sql`excluded.occurred_at`,
           description: sql`excluded.description`,
           raw: sql`excluded.raw`,
+          campaignId: sql`coalesce(excluded.campaign_id, ${transactions.campaignId})`,
           importId: sql`excluded.import_id`,
           updatedAt: sql`now()`,
         },
-        setWhere: sql`(${transactions.fanId}, ${transactions.kind}, ${transactions.grossMinor}, ${transactions.feeMinor}, ${transactions.netMinor}, ${transactions.currency}, ${transactions.occurredAt}, ${transactions.description}, ${transactions.raw})
-          is distinct from (excluded.fan_id, excluded.kind, excluded.gross_minor, excluded.fee_minor, excluded.net_minor, excluded.currency, excluded.occurred_at, excluded.description, excluded.raw)`,
+        setWhere: sql`(${transactions.fanId}, ${transactions.kind}, ${transactions.grossMinor}, ${transactions.feeMinor}, ${transactions.netMinor}, ${transactions.currency}, ${transactions.occurredAt}, ${transactions.description}, ${transactions.raw}, ${transactions.campaignId})
+          is distinct from (excluded.fan_id, excluded.kind, excluded.gross_minor, excluded.fee_minor, excluded.net_minor, excluded.currency, excluded.occurred_at, excluded.description, excluded.raw, coalesce(excluded.campaign_id, ${transactions.campaignId}))`,
       })
       .returning({ inserted: sql<boolean>`(xmax = 0)`, fanId: transactions.fanId });
     const row = result[0];

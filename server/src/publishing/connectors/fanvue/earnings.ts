@@ -23,6 +23,8 @@ export interface FanvueEarning {
   transactionOrderId: string | null;
   transactionOrderStatus: string | null;
   reversedTransactionOrderId: string | null;
+  /** The chat message a `message` purchase unlocked (links it to the PPV campaign that sent it). */
+  messageUuid: string | null;
   user: { uuid: string; handle: string | null; displayName: string | null } | null;
   /** The row exactly as received. */
   raw: Record<string, unknown>;
@@ -47,6 +49,7 @@ function parseEarning(row: unknown): FanvueEarning {
     transactionOrderId: str(r.transactionOrderId),
     transactionOrderStatus: str(r.transactionOrderStatus),
     reversedTransactionOrderId: str(r.reversedTransactionOrderId),
+    messageUuid: str(r.messageUuid),
     user: user && str(user.uuid) ? { uuid: user.uuid as string, handle: str(user.handle), displayName: str(user.displayName) } : null,
     raw: r,
   };
