@@ -75,6 +75,26 @@ describe('one refresh per spent token', () => {
     for (const c of contexts) expect(c.saved.at(-1)).toMatchObject({ access_token: f.tokens.access, refresh_token: f.tokens.refresh });
   });
 
+  it('Fanvue refreshes ahead of expiry: a token with 30 s left is replaced before the first API call', async () => {
+    const f: FakeFanvue = await startFakeFanvue();
+    closers.push(f);
+    const old = { access: f.accessToken, refresh: f.refreshToken };
+    const account: ChannelAccount = {
+      id: 'ch-fanvue-ahead',
+      orgId: 'org-1',
+      platform: 'fanvue',
+      handle: 'atelier-persona',
+      settings: { baseUrl: f.url, tokenUrl: f.tokenUrl, apiVersion: '2025-06-26' },
+      credentials: { access_token: old.access, refresh_token: old.refresh, expires_at: new Date(Date.now() + 30_000).toISOString(), client_id: f.clientId, client_secret: f.clientSecret },
+    };
+    const c = ctx();
+    await new FanvueConnector().verify(account, c);
+    expect(f.calls[0]!.path).toBe('/oauth2/token');
+    expect(f.calls.slice(1).every((call) => call.headers.authorization === `Bearer ${f.accessToken}`)).toBe(true);
+    expect(f.accessToken).not.toBe(old.access);
+    expect(c.saved).toEqual([expect.objectContaining({ access_token: f.accessToken, refresh_token: f.refreshToken })]);
+  });
+
   it('a failed refresh is not kept; separate channels and tokens never share an answer', async () => {
     const flights = new RefreshFlights();
     let calls = 0;
