@@ -1,6 +1,7 @@
 import type { Capability } from '../platform/http/app.ts';
 import { analyticsServices } from './services.ts';
 import { analyticsRoutes } from './routes/analytics.routes.ts';
+import { reportsRoutes } from './routes/reports.routes.ts';
 
 export { analyticsServices, type AnalyticsServices } from './services.ts';
 
@@ -8,9 +9,14 @@ export { analyticsServices, type AnalyticsServices } from './services.ts';
 export const analyticsCapability: Capability = {
   name: 'analytics',
   routes(app, platform) {
-    analyticsRoutes(app, analyticsServices(platform));
+    const s = analyticsServices(platform);
+    analyticsRoutes(app, s);
+    reportsRoutes(app, s);
   },
   jobs(platform) {
-    analyticsServices(platform).rollups.register();
+    const s = analyticsServices(platform);
+    s.rollups.register();
+    s.delivery.register();
+    s.reports.register();
   },
 };

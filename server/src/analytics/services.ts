@@ -7,11 +7,18 @@ import { TrackingLinksService } from '../sales/catalogue/tracking-links.service.
 import { DashboardService } from './dashboard.service.ts';
 import { RollupService } from './rollups/rollup.service.ts';
 import { SettingsService } from './settings.service.ts';
+import { RhythmService } from '../publishing/rhythm.service.ts';
+import { DestinationsService } from './delivery/destinations.service.ts';
+import { DeliveryService } from './delivery/delivery.service.ts';
+import { ReportsService } from './reports/reports.service.ts';
 
 export interface AnalyticsServices {
   dashboard: DashboardService;
   rollups: RollupService;
   settings: SettingsService;
+  destinations: DestinationsService;
+  delivery: DeliveryService;
+  reports: ReportsService;
 }
 
 const built = new WeakMap<Platform, AnalyticsServices>();
@@ -26,10 +33,18 @@ export function analyticsServices(platform: Platform): AnalyticsServices {
   const { variants } = abTesting(platform, publishing);
   const { reporting, billing } = ledgerServices(platform);
   const links = new TrackingLinksService(platform.db, { personas, channels, connectors });
+  const rollups = new RollupService(platform, { personas, reporting, billing, links });
+  const settings = new SettingsService(platform);
+  const destinations = new DestinationsService(platform);
+  const delivery = new DeliveryService(platform, destinations);
+  const rhythm = new RhythmService(platform, { personas, channels });
   s = {
     dashboard: new DashboardService(platform, { personas, channels, variants, reporting }),
-    rollups: new RollupService(platform, { personas, reporting, billing, links }),
-    settings: new SettingsService(platform),
+    rollups,
+    settings,
+    destinations,
+    delivery,
+    reports: new ReportsService(platform, { personas, reporting, rollups, settings, delivery, rhythm }),
   };
   built.set(platform, s);
   return s;

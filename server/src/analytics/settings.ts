@@ -9,7 +9,7 @@ import type { Tx } from '../platform/db/database.ts';
 import { analyticsSettings } from '../platform/db/schema/index.ts';
 
 const hour = z.number().int().min(0).max(23);
-const toggle = (extra: z.ZodRawShape = {}) => z.strictObject({ enabled: z.boolean().default(true), ...extra }).prefault({});
+const toggle = <T extends z.ZodRawShape>(extra: T = {} as T) => z.strictObject({ enabled: z.boolean().default(true), ...extra }).prefault({} as never);
 
 export const settingsSchema = z.strictObject({
   reports: z
