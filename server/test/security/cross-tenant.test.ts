@@ -4,11 +4,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, testRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { ApiClient, PASSWORD, uniqueEmail } from '../helpers/api.ts';
-import { TENANT_TABLES, rejection, bodyFor, idsOf, openApiOperations, paramNames, pathFor, prefixOf, queryFor, seedOrg, sqlRows, type Operation, type SeededOrg } from './support.ts';
+import { TENANT_TABLES, rejection, bodyFor, idsOf, openApiOperations, paramNames, pathFor, queryFor, sourceKey, seedOrg, sqlRows, type Operation, type SeededOrg } from './support.ts';
 
 /**
- * Which of B's ids goes into `{id}`, by path prefix. A new capability with `{id}` routes must add its
- * prefix here (the first test fails until it does), so it is covered by the matrix from day one.
+ * Which of B's ids goes into `{id}`, by the resource path before it (the longest key that matches:
+ * `studio` serves studio/jobs/{id}). A new capability with `{id}` routes must add its resource here (the
+ * first test fails until it does), so it is covered by the matrix from day one.
  */
 const ID_SOURCES: Record<string, (b: SeededOrg) => string[]> = {
   personas: (b) => [b.personaId, b.otherPersonaId],
@@ -30,6 +31,13 @@ const ID_SOURCES: Record<string, (b: SeededOrg) => string[]> = {
   transactions: (b) => [b.transactionId],
   statements: (b) => [b.statementId],
   conversations: (b) => [b.conversationId],
+  reports: (b) => [b.reportId],
+  'analytics/destinations': (b) => [b.destinationId],
+  'analytics/deliveries': (b) => [b.deliveryId],
+};
+const sourceOf = (op: Operation) => {
+  const key = sourceKey(Object.keys(ID_SOURCES), op.path);
+  return key === undefined ? undefined : ID_SOURCES[key];
 };
 
 /**
@@ -96,6 +104,8 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
       '/api/v1/cost-lines',
       '/api/v1/statements',
       '/api/v1/conversations',
+      '/api/v1/reports',
+      '/api/v1/analytics/destinations',
     ];
     for (const caller of [a.owner, a.keyClient]) {
       for (const url of lists) {
@@ -127,6 +137,8 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
       ['/api/v1/transactions', a.transactionId],
       ['/api/v1/engagements', a.engagementId],
       ['/api/v1/conversations', a.conversationId],
+      ['/api/v1/reports', a.reportId],
+      ['/api/v1/analytics/destinations', a.destinationId],
     ] as const) {
       const res = await a.owner.get(url);
       expect(JSON.stringify(res.body), `${url} lists A's own row`).toContain(id);
@@ -137,7 +149,7 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
     const unknown = ops
       .filter(secured)
       .filter((op) => paramNames(op).some((p) => !NAME_PARAMS.has(p)))
-      .filter((op) => !ID_SOURCES[prefixOf(op.path)] || paramNames(op).some((p) => p !== 'id' && !NAME_PARAMS.has(p)))
+      .filter((op) => !sourceOf(op) || paramNames(op).some((p) => p !== 'id' && !NAME_PARAMS.has(p)))
       .map((op) => op.key);
     expect(unknown, 'extend ID_SOURCES in cross-tenant.test.ts for these routes').toEqual([]);
     expect(ops.filter((op) => secured(op) && paramNames(op).includes('id')).length).toBeGreaterThanOrEqual(60);
@@ -147,9 +159,12 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
   });
 
   it("A's owner and A's API key get 403/404 on every {id} route with B's ids", async () => {
+    const secretsOfB = () => rt.platform.db.withOrg(b.orgId, (tx) => sqlRows(tx, sql`select owner_type, owner_id, name, sealed from secrets order by owner_id, name`));
+    const secretsBefore = await secretsOfB();
+    expect(secretsBefore.length).toBeGreaterThanOrEqual(4); // channels' and the destination's credentials
     const tried: string[] = [];
     for (const op of ops.filter((o) => secured(o) && paramNames(o).includes('id'))) {
-      const source = ID_SOURCES[prefixOf(op.path)];
+      const source = sourceOf(op);
       if (!source) continue; // reported by the test above
       for (const [label, caller] of [['owner', a.owner], ['api key', a.keyClient]] as const) {
         for (const id of source(b)) {
@@ -178,7 +193,7 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
       ].sort(),
     );
     expect((await b.keyClient.get('/api/v1/personas')).status).toBe(200);
-    expect(await rt.platform.db.withOrg(b.orgId, (tx) => sqlRows(tx, sql`select 1 from secrets`))).toHaveLength(3);
+    expect(await secretsOfB()).toEqual(secretsBefore);
     // and each of B's other rows is still there, as B left it
     for (const [url, marker] of [
       [`/api/v1/packs/${b.packId}`, 'Bravo pack'],
@@ -192,6 +207,9 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
       ['/api/v1/tracking-links', 'Bravo link'],
       ['/api/v1/transactions', 'Bravo tip'],
       ['/api/v1/statements', b.statementId],
+      [`/api/v1/reports/${b.reportId}`, b.reportId],
+      [`/api/v1/analytics/destinations/${b.destinationId}`, 'Bravo hook'],
+      [`/api/v1/analytics/deliveries/${b.deliveryId}`, b.deliveryId],
     ] as const) {
       const res = await b.owner.get(url);
       expect(res.status, url).toBe(200);

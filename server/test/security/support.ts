@@ -22,8 +22,12 @@ export async function openApiOperations(app: App): Promise<Operation[]> {
   return operationsOf(res.json() as OpenApiDoc);
 }
 
-/** First segment after /api/v1/, e.g. `personas` for /api/v1/personas/{id}. */
-export const prefixOf = (path: string) => path.replace(/^\/api\/v1\//, '').split('/')[0]!;
+/** The resource path before the first parameter, e.g. `analytics/destinations` for /api/v1/analytics/destinations/{id}/test. */
+export const resourceOf = (path: string) => path.replace(/^\/api\/v1\//, '').split('/{')[0]!;
+
+/** The longest of `keys` that is `path`'s resource or a folder above it (`studio` for studio/jobs). */
+export const sourceKey = (keys: string[], path: string) =>
+  keys.filter((k) => resourceOf(path) === k || resourceOf(path).startsWith(`${k}/`)).sort((x, y) => y.length - x.length)[0];
 
 /** Names of an operation's path parameters. */
 export const paramNames = (op: Operation) => op.pathParams.map((p) => p.name);
@@ -120,6 +124,9 @@ export interface SeededOrg {
   statementId: string;
   engagementId: string;
   conversationId: string;
+  reportId: string;
+  destinationId: string;
+  deliveryId: string;
   /** Text that only this organization's rows contain (names, handles, messages), for "nothing leaks" checks. */
   markers: string[];
 }
@@ -193,6 +200,13 @@ export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg>
   });
   const statement = await created('/api/v1/statements', { month: new Date().toISOString().slice(0, 7), personaId });
 
+  // Analytics: a report, a destination, and the delivery of a test message to it (queued: no worker runs).
+  const report = await created('/api/v1/reports', { kind: 'monthly', period: new Date().toISOString().slice(0, 7), personaId });
+  const destination = await created('/api/v1/analytics/destinations', { kind: 'webhook', name: `${name} hook`, credentials: { url: `https://example.test/${slug}-hook` } });
+  const test = await owner.post(`/api/v1/analytics/destinations/${destination.id}/test`, {});
+  expect(test.status, `${name}: destination test ${JSON.stringify(test.body)}`).toBe(202);
+  expect(test.body.deliveryId).toBeTruthy();
+
   const rows = await rt.platform.db.withOrg(orgId, async (tx) => {
     const [m] = await tx
       .insert(mediaAssets)
@@ -238,6 +252,9 @@ export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg>
     ppvId: ppv.id,
     transactionId: transaction.id,
     statementId: statement.id,
+    reportId: report.id,
+    destinationId: destination.id,
+    deliveryId: test.body.deliveryId,
     ...rows,
     markers: [
       `${name}-access`,
@@ -260,6 +277,8 @@ export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg>
       `${name} fan`,
       `${name} comment`,
       `${slug}-chat`,
+      `${name} hook`,
+      `https://example.test/${slug}-hook`,
     ],
   };
 }
@@ -289,6 +308,9 @@ export const idsOf = (o: SeededOrg) => [
   o.statementId,
   o.engagementId,
   o.conversationId,
+  o.reportId,
+  o.destinationId,
+  o.deliveryId,
 ];
 
 /**
