@@ -134,7 +134,7 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
     await page.getByText('Updates live.').waitFor();
 
     // A fan writes while the inbox is open: the conversation appears without a reload, with the bot's answer.
-    await fanSays('Hello Mila! How was the trip to the coast?');
+    const { conversationId } = await fanSays('Hello Mila! How was the trip to the coast?');
     const item = page.locator('.chat-item', { hasText: 'Ana' });
     await item.waitFor();
     await item.click();
@@ -173,6 +173,27 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
     await fanSays('Great, thanks!');
     await log.getByText('Thanks for writing! You said: Great, thanks!').waitFor();
     expect(sentToAna()).toHaveLength(4);
+
+    // A slow answer (one word every 0.7 s): the bot is shown writing while the fan message is pending, and nothing
+    // polls meanwhile; the answer and the settled fan message come as events.
+    const detailReads: number[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && r.url().includes(`/api/v1/conversations/${conversationId}?`)) detailReads.push(Date.now());
+    });
+    ollama.options.tokenDelayMs = 700;
+    try {
+      await fanSays('Take your time, no rush at all.');
+      await log.getByText('The bot is writing…').waitFor();
+      // The reload that follows the new message's event (after 250 ms) is over by then.
+      const quietFrom = Date.now() + 1000;
+      await log.getByText('Thanks for writing! You said: Take your time, no rush at all.').waitFor({ timeout: 30_000 });
+      expect(Date.now() - quietFrom).toBeGreaterThan(4000);
+      expect(detailReads.filter((t) => t >= quietFrom && t < quietFrom + 4000)).toEqual([]);
+      await log.getByText('The bot is writing…').waitFor({ state: 'detached', timeout: 5000 });
+      await expect.poll(() => log.locator('[data-author="fan"]').last().getByText('waiting for an answer').count()).toBe(0);
+    } finally {
+      ollama.options.tokenDelayMs = 0;
+    }
     expect(pageErrors).toEqual([]);
   });
 

@@ -92,11 +92,13 @@ export async function nextPending(tx: Tx, conversationId: string): Promise<Messa
   )[0];
 }
 
-export async function settleInbound(tx: Tx, id: string, state: 'handled' | 'skipped', safety?: Record<string, unknown>) {
-  await tx
+export async function settleInbound(tx: Tx, id: string, state: 'handled' | 'skipped', safety?: Record<string, unknown>): Promise<MessageRow | undefined> {
+  const [row] = await tx
     .update(chatMessages)
     .set({ state, handledAt: new Date(), ...(safety ? { safety } : {}) })
-    .where(eq(chatMessages.id, id));
+    .where(eq(chatMessages.id, id))
+    .returning();
+  return row;
 }
 
 export async function setOutcome(tx: Tx, id: string, state: 'sent' | 'failed', remoteId: string | null, error?: string) {

@@ -181,6 +181,28 @@ describe.each(backends)('chat engine (%s)', (backend) => {
     expect(after[3]).toBe('You said: fourth');
   });
 
+  it('a fan message settling goes out live like a new message: handled once answered, skipped when held', async () => {
+    w.ollama.options.reply = (body) => `You said: ${lastUser(body)}`;
+    const live = (conversationId: string) => events.filter((e) => e.type === 'chat.message' && (e.data as any).conversationId === conversationId).map((e) => e.data as any);
+    const first = await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'settles', 'hello there'));
+    const seen = await until(() => live(first.conversationId), (m) => m.some((x) => x.id === first.messageId && x.state === 'handled'));
+    const fanStates = seen.filter((x) => x.id === first.messageId);
+    expect(fanStates.map((x) => x.state)).toEqual(['pending', 'handled']);
+    // The same shape as any message event, with what the screen saw; after the reply it settled.
+    expect(fanStates[1]).toMatchObject({ conversationId: first.conversationId, direction: 'in', author: 'fan', text: 'hello there', safety: { replied: true, screen: { selfHarm: false } } });
+    expect(Object.keys(fanStates[1]).sort()).toEqual(Object.keys(fanStates[0]).sort());
+    const replyAt = seen.findIndex((x) => x.author === 'bot' && x.state === 'sent');
+    expect(replyAt).toBeGreaterThan(-1);
+    expect(replyAt).toBeLessThan(seen.indexOf(fanStates[1]));
+
+    // While an operator holds the conversation the message is left unanswered, and the inbox hears that too.
+    expect((await w.owner.post(`/api/v1/conversations/${first.conversationId}/takeover`)).status).toBe(200);
+    const held = await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'settles', 'still there?'));
+    const skipped = await until(() => live(first.conversationId).filter((x) => x.id === held.messageId), (m) => m.some((x) => x.state === 'skipped'));
+    expect(skipped.map((x) => x.state)).toEqual(['pending', 'skipped']);
+    expect(skipped[1].safety).toEqual({ skipped: 'operator_holds' });
+  });
+
   it('a redelivered message is stored and answered once; a blocked fan is never answered', async () => {
     w.ollama.options.reply = (body) => `You said: ${lastUser(body)}`;
     const m = fanMessage(w.sandboxId, 'dup', 'only once');

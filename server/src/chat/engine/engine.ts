@@ -271,11 +271,11 @@ export class ChatEngine {
 
   async #answer(orgId: string, message: repo.MessageRow) {
     const turn = await this.#load(orgId, message);
-    if (!turn) return this.#settle(orgId, message, 'skipped', { skipped: 'gone' });
+    if (!turn) return this.#settle(orgId, null, message, 'skipped', { skipped: 'gone' });
     const { conversation } = turn;
-    if (conversation.status !== 'bot') return this.#settle(orgId, message, 'skipped', { skipped: conversation.status === 'operator' ? 'operator_holds' : 'ended' });
+    if (conversation.status !== 'bot') return this.#settle(orgId, conversation.personaId, message, 'skipped', { skipped: conversation.status === 'operator' ? 'operator_holds' : 'ended' });
     const adapter = this.#adapters.get((await this.#platform.db.withOrg(orgId, (tx) => repo.channel(tx, conversation.channelId)))?.platform ?? '');
-    if (!adapter) return this.#settle(orgId, message, 'skipped', { skipped: 'no_adapter' });
+    if (!adapter) return this.#settle(orgId, conversation.personaId, message, 'skipped', { skipped: 'no_adapter' });
     const account = await this.#channels.account(orgId, conversation.channelId);
 
     const screen = screenInbound(message.text);
@@ -290,7 +290,7 @@ export class ChatEngine {
     if (screen.selfHarm) {
       await this.#alert(turn, 'self_harm', { matched: screen.selfHarm.matched });
       await this.#deliver(turn, adapter, account, to, SELF_HARM_REPLY[lang], 'bot', { screen: screenSummary(screen), fixed: 'self_harm' });
-      return this.#settle(orgId, message, 'handled', { screen: screenSummary(screen) });
+      return this.#settle(orgId, conversation.personaId, message, 'handled', { screen: screenSummary(screen) });
     }
     if (adapter.firstContactNotice(account) && !conversation.noticeSentAt) {
       const notice = turn.profile?.firstContactNotice?.trim() || FIRST_CONTACT_NOTICE[lang];
@@ -302,7 +302,7 @@ export class ChatEngine {
     const llm = await this.#model(turn);
     if (!llm) {
       await this.#alert(turn, 'no_model', {});
-      return this.#settle(orgId, message, 'skipped', { skipped: 'no_model', screen: screenSummary(screen) });
+      return this.#settle(orgId, conversation.personaId, message, 'skipped', { skipped: 'no_model', screen: screenSummary(screen) });
     }
     const stopTyping = keepTyping(adapter, account, to, signal);
     const started = Date.now();
@@ -328,7 +328,7 @@ export class ChatEngine {
     const sent = await this.#deliver(turn, adapter, account, to, text, 'bot', { screen: screenSummary(screen), reply: verdict, context: { tokens: context.tokens, ...context.included } }, verdict.offered.length > 0);
     const paid = sent && adapter.sendPaid ? paidOffer(verdict.offered, offers) : null;
     if (paid) await this.#deliver(turn, adapter, account, to, paid.text, 'bot', { fixed: 'paid_offer', paid: { packId: paid.packId, priceMinor: paid.priceMinor, currency: paid.currency, media: paid.assetIds.length } }, false, paid);
-    await this.#settle(orgId, message, 'handled', { screen: screenSummary(screen), replied: sent });
+    await this.#settle(orgId, conversation.personaId, message, 'handled', { screen: screenSummary(screen), replied: sent });
     if (sent) await this.#afterReply(turn, llm, signal).catch((err) => this.#platform.log.warn({ err, conversationId: conversation.id }, 'chat memory update failed'));
   }
 
@@ -438,7 +438,7 @@ export class ChatEngine {
     } else {
       await this.#deliver(turn, adapter, account, to, MINOR_CONTINUE[lang], 'bot', { screen: screenSummary(screen), fixed: 'minor_continue' });
     }
-    return this.#settle(orgId, turn.message, 'handled', { screen: screenSummary(screen) });
+    return this.#settle(orgId, conversation.personaId, turn.message, 'handled', { screen: screenSummary(screen) });
   }
 
   /**
@@ -509,8 +509,13 @@ export class ChatEngine {
     }
   }
 
-  async #settle(orgId: string, message: repo.MessageRow, state: 'handled' | 'skipped', safety: Record<string, unknown>) {
-    await this.#platform.db.withOrg(orgId, (tx) => repo.settleInbound(tx, message.id, state, safety));
+  /**
+   * The fan message is done with (answered, or left unanswered and why): stored, and shown live like a new message,
+   * so the inbox sees the bot stop "replying" without polling. A gone conversation has nobody to show it to.
+   */
+  async #settle(orgId: string, personaId: string | null, message: repo.MessageRow, state: 'handled' | 'skipped', safety: Record<string, unknown>) {
+    const row = await this.#platform.db.withOrg(orgId, (tx) => repo.settleInbound(tx, message.id, state, safety));
+    if (row && personaId) await this.#publishMessage(orgId, personaId, row);
   }
 
   async #alert(turn: Turn, kind: 'stated_under_18' | 'self_harm' | 'no_model' | 'model_failed' | 'send_failed', data: Record<string, unknown>) {

@@ -123,7 +123,7 @@ function applyChatEvent(queryClient: QueryClient, orgId: string, event: Event, l
       byId.set(message.id, message);
       return { ...old, messages: [...byId.values()].sort((a, b) => a.seq - b.seq) };
     });
-    // The engine settles the fan message it answered without an event of its own: the reload shows it.
+    // The conversation's own fields move with its messages (counters, language, memories): one reload per burst.
     later(key);
   } else {
     const conversationId = typeof data.conversationId === 'string' ? data.conversationId : null;

@@ -17,9 +17,11 @@ export type Suggestion = Json<paths['/api/v1/conversations/{id}/suggestion']['ge
 
 const LIST_LIMIT = 100;
 const MESSAGE_PAGE = 100;
-/** Without the event stream the inbox is polled this often; a message the bot is still answering, more often. */
+/**
+ * Only while the event stream is down is the inbox polled, this often. Live, nothing polls: every message in or
+ * out comes as an event, and so does a fan message once the bot answered or skipped it.
+ */
 const POLL_MS = 20_000;
-const PENDING_POLL_MS = 3000;
 
 export function useConversations(personaId: string, status: ConversationStatus | '') {
   const key = useOrgKey();
@@ -37,8 +39,7 @@ export function useConversation(id: string) {
   return useQuery({
     queryKey: key('conversation', id),
     queryFn: () => unwrap(api.GET('/api/v1/conversations/{id}', { params: { path: { id }, query: { limit: MESSAGE_PAGE } } })),
-    // A fan message still pending is settled without an event when nothing is sent (operator holds, rate limit…).
-    refetchInterval: (query) => (query.state.data?.messages.some((m) => m.state === 'pending') ? PENDING_POLL_MS : live ? false : POLL_MS),
+    refetchInterval: live ? false : POLL_MS,
   });
 }
 
