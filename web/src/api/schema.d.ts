@@ -26102,6 +26102,3824 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What each KPI means and how it is computed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                key: string;
+                                name: string;
+                                /** @enum {string} */
+                                unit: "ratio" | "count" | "minor" | "seconds";
+                                formula: string;
+                                description: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** KPIs for a range (and the range before), daily series and revenue per currency, for one persona or agency-wide */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 7, 30 or 90 days up to today (UTC), or custom with from/to */
+                    range?: "7d" | "30d" | "90d" | "custom";
+                    /** @description custom range: first day (UTC), inclusive */
+                    from?: string;
+                    /** @description custom range: last day (UTC), inclusive */
+                    to?: string;
+                    /** @description one persona; absent: agency-wide (the caller’s visible personas) */
+                    personaId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            range: {
+                                from: string;
+                                to: string;
+                                days: number;
+                                previousFrom: string;
+                                previousTo: string;
+                            };
+                            personaId: string | null;
+                            reportingCurrency: string;
+                            /** @description true for roles without ledger:read: money figures are null */
+                            moneyHidden: boolean;
+                            kpis: {
+                                /** @description (likes + comments + shares + clicks) / impressions, 0–1 */
+                                engagementRate: number | null;
+                                /** @description Σ impressions */
+                                reach: number;
+                                impressions: number;
+                                engagements: number;
+                                published: number;
+                                failed: number;
+                                publishSuccessRate: number | null;
+                                /** @description summed over channels at the end of the range */
+                                followers: number | null;
+                                followerChange: number;
+                                linkClicks: number;
+                                linkSubscribers: number;
+                                /** @description tracking-link subscribers / clicks */
+                                conversionRate: number | null;
+                                /** @description reporting currency, minor units; null: hidden or a rate is missing */
+                                revenueNetMinor: number | null;
+                                revenueGrossMinor: number | null;
+                                revenuePerDayMinor: number | null;
+                                costMinor: number | null;
+                                /** @description (net revenue − costs) / costs */
+                                roi: number | null;
+                                generationSeconds: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                chatLatencySeconds: number | null;
+                                /** @description average lifetime net spend per paying fan, all time */
+                                ltvMinor: number | null;
+                            };
+                            /** @description the same KPIs over the range just before */
+                            previous: {
+                                /** @description (likes + comments + shares + clicks) / impressions, 0–1 */
+                                engagementRate: number | null;
+                                /** @description Σ impressions */
+                                reach: number;
+                                impressions: number;
+                                engagements: number;
+                                published: number;
+                                failed: number;
+                                publishSuccessRate: number | null;
+                                /** @description summed over channels at the end of the range */
+                                followers: number | null;
+                                followerChange: number;
+                                linkClicks: number;
+                                linkSubscribers: number;
+                                /** @description tracking-link subscribers / clicks */
+                                conversionRate: number | null;
+                                /** @description reporting currency, minor units; null: hidden or a rate is missing */
+                                revenueNetMinor: number | null;
+                                revenueGrossMinor: number | null;
+                                revenuePerDayMinor: number | null;
+                                costMinor: number | null;
+                                /** @description (net revenue − costs) / costs */
+                                roi: number | null;
+                                generationSeconds: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                chatLatencySeconds: number | null;
+                            };
+                            series: {
+                                day: string;
+                                published: number;
+                                failed: number;
+                                impressions: number;
+                                engagements: number;
+                                engagementRate: number | null;
+                                followers: number | null;
+                                followerChange: number;
+                                linkClicks: number;
+                                linkSubscribers: number;
+                                revenueNetMinor: number | null;
+                                costMinor: number | null;
+                                generationJobs: number;
+                                chatReplies: number;
+                            }[];
+                            revenueByCurrency: {
+                                currency: string;
+                                grossMinor: number;
+                                feeMinor: number;
+                                netMinor: number;
+                                transactions: number;
+                                costMinor: number;
+                            }[];
+                            warnings: {
+                                code: string;
+                                message: string;
+                                currency?: string;
+                                day?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/personas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-persona performance over a range (the agency table), with totals */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 7, 30 or 90 days up to today (UTC), or custom with from/to */
+                    range?: "7d" | "30d" | "90d" | "custom";
+                    /** @description custom range: first day (UTC), inclusive */
+                    from?: string;
+                    /** @description custom range: last day (UTC), inclusive */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            range: {
+                                from: string;
+                                to: string;
+                                days: number;
+                                previousFrom: string;
+                                previousTo: string;
+                            };
+                            reportingCurrency: string;
+                            moneyHidden: boolean;
+                            items: {
+                                personaId: string;
+                                name: string;
+                                timezone: string;
+                                /** @description KPIs (see GET /api/v1/analytics/kpis and docs/analytics.md) */
+                                kpis: {
+                                    /** @description (likes + comments + shares + clicks) / impressions, 0–1 */
+                                    engagementRate: number | null;
+                                    /** @description Σ impressions */
+                                    reach: number;
+                                    impressions: number;
+                                    engagements: number;
+                                    published: number;
+                                    failed: number;
+                                    publishSuccessRate: number | null;
+                                    /** @description summed over channels at the end of the range */
+                                    followers: number | null;
+                                    followerChange: number;
+                                    linkClicks: number;
+                                    linkSubscribers: number;
+                                    /** @description tracking-link subscribers / clicks */
+                                    conversionRate: number | null;
+                                    /** @description reporting currency, minor units; null: hidden or a rate is missing */
+                                    revenueNetMinor: number | null;
+                                    revenueGrossMinor: number | null;
+                                    revenuePerDayMinor: number | null;
+                                    costMinor: number | null;
+                                    /** @description (net revenue − costs) / costs */
+                                    roi: number | null;
+                                    generationSeconds: number | null;
+                                    errorRate: number | null;
+                                    availability: number | null;
+                                    chatLatencySeconds: number | null;
+                                };
+                            }[];
+                            /** @description KPIs (see GET /api/v1/analytics/kpis and docs/analytics.md) */
+                            totals: {
+                                /** @description (likes + comments + shares + clicks) / impressions, 0–1 */
+                                engagementRate: number | null;
+                                /** @description Σ impressions */
+                                reach: number;
+                                impressions: number;
+                                engagements: number;
+                                published: number;
+                                failed: number;
+                                publishSuccessRate: number | null;
+                                /** @description summed over channels at the end of the range */
+                                followers: number | null;
+                                followerChange: number;
+                                linkClicks: number;
+                                linkSubscribers: number;
+                                /** @description tracking-link subscribers / clicks */
+                                conversionRate: number | null;
+                                /** @description reporting currency, minor units; null: hidden or a rate is missing */
+                                revenueNetMinor: number | null;
+                                revenueGrossMinor: number | null;
+                                revenuePerDayMinor: number | null;
+                                costMinor: number | null;
+                                /** @description (net revenue − costs) / costs */
+                                roi: number | null;
+                                generationSeconds: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                chatLatencySeconds: number | null;
+                            };
+                            warnings: {
+                                code: string;
+                                message: string;
+                                currency?: string;
+                                day?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-channel publishing, engagement and audience over a range */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 7, 30 or 90 days up to today (UTC), or custom with from/to */
+                    range?: "7d" | "30d" | "90d" | "custom";
+                    /** @description custom range: first day (UTC), inclusive */
+                    from?: string;
+                    /** @description custom range: last day (UTC), inclusive */
+                    to?: string;
+                    /** @description one persona; absent: agency-wide (the caller’s visible personas) */
+                    personaId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            range: {
+                                from: string;
+                                to: string;
+                                days: number;
+                                previousFrom: string;
+                                previousTo: string;
+                            };
+                            items: {
+                                channelId: string;
+                                personaId: string;
+                                platform: string;
+                                handle: string;
+                                status: string;
+                                published: number;
+                                failed: number;
+                                publishSuccessRate: number | null;
+                                impressions: number;
+                                engagements: number;
+                                engagementRate: number | null;
+                                followers: number | null;
+                                followerChange: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/revenue/monthly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Net revenue, costs and ROI per calendar month (reporting currency, converted per day) */
+        get: {
+            parameters: {
+                query?: {
+                    months?: number;
+                    /** @description one persona; absent: agency-wide (the caller’s visible personas) */
+                    personaId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportingCurrency: string;
+                            moneyHidden: boolean;
+                            months: {
+                                month: string;
+                                revenueNetMinor: number | null;
+                                revenueGrossMinor: number | null;
+                                costMinor: number | null;
+                                roi: number | null;
+                                byCurrency: {
+                                    currency: string;
+                                    grossMinor: number;
+                                    feeMinor: number;
+                                    netMinor: number;
+                                    transactions: number;
+                                    costMinor: number;
+                                }[];
+                            }[];
+                            warnings: {
+                                code: string;
+                                message: string;
+                                currency?: string;
+                                day?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/ab-tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Posts with A/B variants scheduled in the range, with figures per variant and the decision */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 7, 30 or 90 days up to today (UTC), or custom with from/to */
+                    range?: "7d" | "30d" | "90d" | "custom";
+                    /** @description custom range: first day (UTC), inclusive */
+                    from?: string;
+                    /** @description custom range: last day (UTC), inclusive */
+                    to?: string;
+                    /** @description one persona; absent: agency-wide (the caller’s visible personas) */
+                    personaId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            range: {
+                                from: string;
+                                to: string;
+                                days: number;
+                                previousFrom: string;
+                                previousTo: string;
+                            };
+                            items: {
+                                postId: string;
+                                personaId: string;
+                                caption: string;
+                                scheduledAt: string | null;
+                                variants: {
+                                    key: string;
+                                    caption: string;
+                                    assetId: string | null;
+                                    winner: boolean;
+                                    probability: number | null;
+                                    targetIds: string[];
+                                    impressions: number | null;
+                                    successes: number;
+                                    likes: number;
+                                    comments: number;
+                                    shares: number;
+                                    clicks: number;
+                                }[];
+                                decision: {
+                                    winner: string | null;
+                                    reason: string | null;
+                                    threshold: number;
+                                    minImpressions: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/best-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A persona's best posting hours in her timezone, learned from her published posts */
+        get: {
+            parameters: {
+                query: {
+                    personaId: string;
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            personaId: string;
+                            timezone: string;
+                            days: number;
+                            /** @enum {string} */
+                            basis: "engagement_rate" | "engagements_per_post" | "none";
+                            posts: number;
+                            /** @description 24 entries, local hour 0–23 over all weekdays */
+                            hours: {
+                                weekday: number | null;
+                                hour: number;
+                                posts: number;
+                                impressions: number;
+                                engagements: number;
+                                score: number;
+                            }[];
+                            /** @description ISO weekday × local hour cells that had posts, for a heat map */
+                            cells: {
+                                weekday: number | null;
+                                hour: number;
+                                posts: number;
+                                impressions: number;
+                                engagements: number;
+                                score: number;
+                            }[];
+                            /** @description the best local hours, best first */
+                            best: number[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report schedule and alert rules with their thresholds */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            settings: {
+                                reports: {
+                                    daily: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 7 */
+                                        hour: number;
+                                    };
+                                    monthly: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 8 */
+                                        hour: number;
+                                    };
+                                    weekly: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 9 */
+                                        hour: number;
+                                    };
+                                    /** @default false */
+                                    perPersona: boolean;
+                                };
+                                alerts: {
+                                    publishFailures: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 3 */
+                                        threshold: number;
+                                        /** @default 60 */
+                                        windowMinutes: number;
+                                    };
+                                    channelReconnect: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                    };
+                                    tokenExpiry: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 7 */
+                                        days: number;
+                                    };
+                                    revenueDrop: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 50 */
+                                        percent: number;
+                                        /** @default 1000 */
+                                        minTrailingMinor: number;
+                                    };
+                                    queueBacklog: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 500 */
+                                        queued: number;
+                                    };
+                                    providerDown: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                    };
+                                    storage: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 0.1 */
+                                        freeRatio: number;
+                                    };
+                                    chatSafety: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                    };
+                                };
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace the report schedule and alert rules (omitted fields take their defaults) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default {} */
+                        reports?: {
+                            /** @default {} */
+                            daily?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default 7 */
+                                hour?: number;
+                            };
+                            /** @default {} */
+                            monthly?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default 8 */
+                                hour?: number;
+                            };
+                            /** @default {} */
+                            weekly?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default 9 */
+                                hour?: number;
+                            };
+                            /** @default false */
+                            perPersona?: boolean;
+                        };
+                        /** @default {} */
+                        alerts?: {
+                            /** @default {} */
+                            publishFailures?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default 3 */
+                                threshold?: number;
+                                /** @default 60 */
+                                windowMinutes?: number;
+                            };
+                            /** @default {} */
+                            channelReconnect?: {
+                                /** @default true */
+                                enabled?: boolean;
+                            };
+                            /** @default {} */
+                            tokenExpiry?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default 7 */
+                                days?: number;
+                            };
+                            /** @default {} */
+                            revenueDrop?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default 50 */
+                                percent?: number;
+                                /** @default 1000 */
+                                minTrailingMinor?: number;
+                            };
+                            /** @default {} */
+                            queueBacklog?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default 500 */
+                                queued?: number;
+                            };
+                            /** @default {} */
+                            providerDown?: {
+                                /** @default true */
+                                enabled?: boolean;
+                            };
+                            /** @default {} */
+                            storage?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default 0.1 */
+                                freeRatio?: number;
+                            };
+                            /** @default {} */
+                            chatSafety?: {
+                                /** @default true */
+                                enabled?: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            settings: {
+                                reports: {
+                                    daily: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 7 */
+                                        hour: number;
+                                    };
+                                    monthly: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 8 */
+                                        hour: number;
+                                    };
+                                    weekly: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 9 */
+                                        hour: number;
+                                    };
+                                    /** @default false */
+                                    perPersona: boolean;
+                                };
+                                alerts: {
+                                    publishFailures: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 3 */
+                                        threshold: number;
+                                        /** @default 60 */
+                                        windowMinutes: number;
+                                    };
+                                    channelReconnect: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                    };
+                                    tokenExpiry: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 7 */
+                                        days: number;
+                                    };
+                                    revenueDrop: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 50 */
+                                        percent: number;
+                                        /** @default 1000 */
+                                        minTrailingMinor: number;
+                                    };
+                                    queueBacklog: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 500 */
+                                        queued: number;
+                                    };
+                                    providerDown: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                    };
+                                    storage: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                        /** @default 0.1 */
+                                        freeRatio: number;
+                                    };
+                                    chatSafety: {
+                                        /** @default true */
+                                        enabled: boolean;
+                                    };
+                                };
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute the rollups of a day range from their sources (publications, tech, revenue, costs) in a job */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            queued: boolean;
+                            from: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Generated reports, newest period first */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "daily" | "weekly" | "monthly";
+                    personaId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "daily" | "weekly" | "monthly";
+                                /** @description null: agency-wide */
+                                personaId: string | null;
+                                personaName: string | null;
+                                periodStart: string;
+                                /** @description exclusive */
+                                periodEnd: string;
+                                currency: string;
+                                title: string;
+                                revenueNetMinor: number | null;
+                                hasHtml: boolean;
+                                hasPdf: boolean;
+                                pdfError: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make (or make again) a report now: HTML and PDF stored; optionally sent to the destinations that take its kind */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "daily" | "weekly" | "monthly";
+                        /** @description daily: YYYY-MM-DD; weekly: its first day YYYY-MM-DD (7 days); monthly: YYYY-MM */
+                        period: string;
+                        /** @description absent/null: agency-wide */
+                        personaId?: string | null;
+                        /** @default false */
+                        deliver?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "daily" | "weekly" | "monthly";
+                            /** @description null: agency-wide */
+                            personaId: string | null;
+                            personaName: string | null;
+                            periodStart: string;
+                            /** @description exclusive */
+                            periodEnd: string;
+                            currency: string;
+                            title: string;
+                            revenueNetMinor: number | null;
+                            hasHtml: boolean;
+                            hasPdf: boolean;
+                            pdfError: string | null;
+                            createdAt: string;
+                            /** @description The frozen figures the report shows */
+                            data: {
+                                /** @enum {string} */
+                                kind: "daily" | "weekly" | "monthly";
+                                title: string;
+                                subject: {
+                                    personaId: string;
+                                    name: string;
+                                    timezone: string;
+                                } | null;
+                                period: {
+                                    from: string;
+                                    to: string;
+                                    end: string;
+                                };
+                                reportingCurrency: string;
+                                generatedAt: string;
+                                /** @description KPIs (see GET /api/v1/analytics/kpis and docs/analytics.md) */
+                                kpis: {
+                                    /** @description (likes + comments + shares + clicks) / impressions, 0–1 */
+                                    engagementRate: number | null;
+                                    /** @description Σ impressions */
+                                    reach: number;
+                                    impressions: number;
+                                    engagements: number;
+                                    published: number;
+                                    failed: number;
+                                    publishSuccessRate: number | null;
+                                    /** @description summed over channels at the end of the range */
+                                    followers: number | null;
+                                    followerChange: number;
+                                    linkClicks: number;
+                                    linkSubscribers: number;
+                                    /** @description tracking-link subscribers / clicks */
+                                    conversionRate: number | null;
+                                    /** @description reporting currency, minor units; null: hidden or a rate is missing */
+                                    revenueNetMinor: number | null;
+                                    revenueGrossMinor: number | null;
+                                    revenuePerDayMinor: number | null;
+                                    costMinor: number | null;
+                                    /** @description (net revenue − costs) / costs */
+                                    roi: number | null;
+                                    generationSeconds: number | null;
+                                    errorRate: number | null;
+                                    availability: number | null;
+                                    chatLatencySeconds: number | null;
+                                };
+                                /** @description KPIs (see GET /api/v1/analytics/kpis and docs/analytics.md) */
+                                previous: {
+                                    /** @description (likes + comments + shares + clicks) / impressions, 0–1 */
+                                    engagementRate: number | null;
+                                    /** @description Σ impressions */
+                                    reach: number;
+                                    impressions: number;
+                                    engagements: number;
+                                    published: number;
+                                    failed: number;
+                                    publishSuccessRate: number | null;
+                                    /** @description summed over channels at the end of the range */
+                                    followers: number | null;
+                                    followerChange: number;
+                                    linkClicks: number;
+                                    linkSubscribers: number;
+                                    /** @description tracking-link subscribers / clicks */
+                                    conversionRate: number | null;
+                                    /** @description reporting currency, minor units; null: hidden or a rate is missing */
+                                    revenueNetMinor: number | null;
+                                    revenueGrossMinor: number | null;
+                                    revenuePerDayMinor: number | null;
+                                    costMinor: number | null;
+                                    /** @description (net revenue − costs) / costs */
+                                    roi: number | null;
+                                    generationSeconds: number | null;
+                                    errorRate: number | null;
+                                    availability: number | null;
+                                    chatLatencySeconds: number | null;
+                                };
+                                revenue: {
+                                    byCurrency: {
+                                        grossMinor: number;
+                                        feeMinor: number;
+                                        netMinor: number;
+                                        currency: string;
+                                        count: number;
+                                    }[];
+                                    converted: {
+                                        grossMinor: number;
+                                        feeMinor: number;
+                                        netMinor: number;
+                                    } | null;
+                                    error: string | null;
+                                };
+                                statement: {
+                                    costsMinor: number;
+                                    costsByKind: {
+                                        kind: string;
+                                        convertedMinor: number;
+                                    }[];
+                                    revenueShareMinor: number;
+                                    balanceMinor: number;
+                                } | null;
+                                personas: {
+                                    personaId: string;
+                                    name: string;
+                                    published: number;
+                                    impressions: number;
+                                    engagementRate: number | null;
+                                    followerChange: number;
+                                    revenueNetMinor: number | null;
+                                }[];
+                                series: {
+                                    day: string;
+                                    revenueNetMinor: number | null;
+                                    impressions: number;
+                                    engagements: number;
+                                    followers: number | null;
+                                }[];
+                                alerts: {
+                                    rule: string;
+                                    title: string;
+                                    severity: string;
+                                    openedAt: string;
+                                    resolvedAt: string | null;
+                                }[];
+                                bestHours: number[] | null;
+                                warnings: string[];
+                            };
+                            deliveries: {
+                                id: string;
+                                destinationId: string;
+                                destinationName: string | null;
+                                destinationKind: string | null;
+                                /** @description report | fired | resolved | test */
+                                event: string;
+                                /** @enum {string} */
+                                status: "pending" | "sent" | "failed";
+                                attempts: number;
+                                error: string | null;
+                                sentAt: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A report with its figures and deliveries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "daily" | "weekly" | "monthly";
+                            /** @description null: agency-wide */
+                            personaId: string | null;
+                            personaName: string | null;
+                            periodStart: string;
+                            /** @description exclusive */
+                            periodEnd: string;
+                            currency: string;
+                            title: string;
+                            revenueNetMinor: number | null;
+                            hasHtml: boolean;
+                            hasPdf: boolean;
+                            pdfError: string | null;
+                            createdAt: string;
+                            /** @description The frozen figures the report shows */
+                            data: {
+                                /** @enum {string} */
+                                kind: "daily" | "weekly" | "monthly";
+                                title: string;
+                                subject: {
+                                    personaId: string;
+                                    name: string;
+                                    timezone: string;
+                                } | null;
+                                period: {
+                                    from: string;
+                                    to: string;
+                                    end: string;
+                                };
+                                reportingCurrency: string;
+                                generatedAt: string;
+                                /** @description KPIs (see GET /api/v1/analytics/kpis and docs/analytics.md) */
+                                kpis: {
+                                    /** @description (likes + comments + shares + clicks) / impressions, 0–1 */
+                                    engagementRate: number | null;
+                                    /** @description Σ impressions */
+                                    reach: number;
+                                    impressions: number;
+                                    engagements: number;
+                                    published: number;
+                                    failed: number;
+                                    publishSuccessRate: number | null;
+                                    /** @description summed over channels at the end of the range */
+                                    followers: number | null;
+                                    followerChange: number;
+                                    linkClicks: number;
+                                    linkSubscribers: number;
+                                    /** @description tracking-link subscribers / clicks */
+                                    conversionRate: number | null;
+                                    /** @description reporting currency, minor units; null: hidden or a rate is missing */
+                                    revenueNetMinor: number | null;
+                                    revenueGrossMinor: number | null;
+                                    revenuePerDayMinor: number | null;
+                                    costMinor: number | null;
+                                    /** @description (net revenue − costs) / costs */
+                                    roi: number | null;
+                                    generationSeconds: number | null;
+                                    errorRate: number | null;
+                                    availability: number | null;
+                                    chatLatencySeconds: number | null;
+                                };
+                                /** @description KPIs (see GET /api/v1/analytics/kpis and docs/analytics.md) */
+                                previous: {
+                                    /** @description (likes + comments + shares + clicks) / impressions, 0–1 */
+                                    engagementRate: number | null;
+                                    /** @description Σ impressions */
+                                    reach: number;
+                                    impressions: number;
+                                    engagements: number;
+                                    published: number;
+                                    failed: number;
+                                    publishSuccessRate: number | null;
+                                    /** @description summed over channels at the end of the range */
+                                    followers: number | null;
+                                    followerChange: number;
+                                    linkClicks: number;
+                                    linkSubscribers: number;
+                                    /** @description tracking-link subscribers / clicks */
+                                    conversionRate: number | null;
+                                    /** @description reporting currency, minor units; null: hidden or a rate is missing */
+                                    revenueNetMinor: number | null;
+                                    revenueGrossMinor: number | null;
+                                    revenuePerDayMinor: number | null;
+                                    costMinor: number | null;
+                                    /** @description (net revenue − costs) / costs */
+                                    roi: number | null;
+                                    generationSeconds: number | null;
+                                    errorRate: number | null;
+                                    availability: number | null;
+                                    chatLatencySeconds: number | null;
+                                };
+                                revenue: {
+                                    byCurrency: {
+                                        grossMinor: number;
+                                        feeMinor: number;
+                                        netMinor: number;
+                                        currency: string;
+                                        count: number;
+                                    }[];
+                                    converted: {
+                                        grossMinor: number;
+                                        feeMinor: number;
+                                        netMinor: number;
+                                    } | null;
+                                    error: string | null;
+                                };
+                                statement: {
+                                    costsMinor: number;
+                                    costsByKind: {
+                                        kind: string;
+                                        convertedMinor: number;
+                                    }[];
+                                    revenueShareMinor: number;
+                                    balanceMinor: number;
+                                } | null;
+                                personas: {
+                                    personaId: string;
+                                    name: string;
+                                    published: number;
+                                    impressions: number;
+                                    engagementRate: number | null;
+                                    followerChange: number;
+                                    revenueNetMinor: number | null;
+                                }[];
+                                series: {
+                                    day: string;
+                                    revenueNetMinor: number | null;
+                                    impressions: number;
+                                    engagements: number;
+                                    followers: number | null;
+                                }[];
+                                alerts: {
+                                    rule: string;
+                                    title: string;
+                                    severity: string;
+                                    openedAt: string;
+                                    resolvedAt: string | null;
+                                }[];
+                                bestHours: number[] | null;
+                                warnings: string[];
+                            };
+                            deliveries: {
+                                id: string;
+                                destinationId: string;
+                                destinationName: string | null;
+                                destinationKind: string | null;
+                                /** @description report | fired | resolved | test */
+                                event: string;
+                                /** @enum {string} */
+                                status: "pending" | "sent" | "failed";
+                                attempts: number;
+                                error: string | null;
+                                sentAt: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stored HTML of a report */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/html */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stored PDF of a report */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the report to every enabled destination that takes its kind (once per destination) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description new deliveries; destinations already sent to are skipped */
+                            queued: number;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where reports and alert notifications go */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "telegram" | "discord" | "email" | "webhook";
+                                name: string;
+                                config: {
+                                    [key: string]: unknown;
+                                };
+                                reports: ("daily" | "weekly" | "monthly")[];
+                                alerts: boolean;
+                                enabled: boolean;
+                                /** @description which secrets are set; values are never returned */
+                                credentialNames: string[];
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a destination: Telegram chat, Discord webhook, e-mail (SMTP) or HTTP webhook */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "telegram";
+                        config: {
+                            /** @description @channel or numeric chat id */
+                            chatId: string | number;
+                            /**
+                             * Format: uri
+                             * @description Bot API root (default https://api.telegram.org)
+                             */
+                            apiRoot?: string;
+                        };
+                        credentials: {
+                            bot_token: string;
+                        };
+                        name: string;
+                        /**
+                         * @description report kinds sent here
+                         * @default []
+                         */
+                        reports?: ("daily" | "weekly" | "monthly")[];
+                        /**
+                         * @description alert notifications (fired and resolved) sent here
+                         * @default true
+                         */
+                        alerts?: boolean;
+                        /** @default true */
+                        enabled?: boolean;
+                    } | {
+                        /** @enum {string} */
+                        kind: "discord";
+                        /** @default {} */
+                        config?: Record<string, never>;
+                        credentials: {
+                            /** Format: uri */
+                            webhook_url: string;
+                        };
+                        name: string;
+                        /**
+                         * @description report kinds sent here
+                         * @default []
+                         */
+                        reports?: ("daily" | "weekly" | "monthly")[];
+                        /**
+                         * @description alert notifications (fired and resolved) sent here
+                         * @default true
+                         */
+                        alerts?: boolean;
+                        /** @default true */
+                        enabled?: boolean;
+                    } | {
+                        /** @enum {string} */
+                        kind: "email";
+                        config: {
+                            host: string;
+                            /** @default 587 */
+                            port?: number;
+                            /** @default false */
+                            secure?: boolean;
+                            /** Format: email */
+                            from: string;
+                            to: string[];
+                            username?: string;
+                        };
+                        /** @default {} */
+                        credentials?: {
+                            password?: string;
+                        };
+                        name: string;
+                        /**
+                         * @description report kinds sent here
+                         * @default []
+                         */
+                        reports?: ("daily" | "weekly" | "monthly")[];
+                        /**
+                         * @description alert notifications (fired and resolved) sent here
+                         * @default true
+                         */
+                        alerts?: boolean;
+                        /** @default true */
+                        enabled?: boolean;
+                    } | {
+                        /** @enum {string} */
+                        kind: "webhook";
+                        /** @default {} */
+                        config?: Record<string, never>;
+                        credentials: {
+                            /** Format: uri */
+                            url: string;
+                            signing_secret?: string;
+                        };
+                        name: string;
+                        /**
+                         * @description report kinds sent here
+                         * @default []
+                         */
+                        reports?: ("daily" | "weekly" | "monthly")[];
+                        /**
+                         * @description alert notifications (fired and resolved) sent here
+                         * @default true
+                         */
+                        alerts?: boolean;
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "telegram" | "discord" | "email" | "webhook";
+                            name: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            reports: ("daily" | "weekly" | "monthly")[];
+                            alerts: boolean;
+                            enabled: boolean;
+                            /** @description which secrets are set; values are never returned */
+                            credentialNames: string[];
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/destinations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "telegram" | "discord" | "email" | "webhook";
+                            name: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            reports: ("daily" | "weekly" | "monthly")[];
+                            alerts: boolean;
+                            enabled: boolean;
+                            /** @description which secrets are set; values are never returned */
+                            credentialNames: string[];
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a destination (credentials given are replaced, others kept) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description replaces the config; checked against the kind */
+                        config?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description values to set; others are kept */
+                        credentials?: {
+                            [key: string]: string;
+                        };
+                        reports?: ("daily" | "weekly" | "monthly")[];
+                        alerts?: boolean;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "telegram" | "discord" | "email" | "webhook";
+                            name: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            reports: ("daily" | "weekly" | "monthly")[];
+                            alerts: boolean;
+                            enabled: boolean;
+                            /** @description which secrets are set; values are never returned */
+                            credentialNames: string[];
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/analytics/destinations/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test message (in a job; its outcome shows in the delivery) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveryId: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery and its outcome */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            destinationId: string;
+                            destinationName: string | null;
+                            destinationKind: string | null;
+                            /** @description report | fired | resolved | test */
+                            event: string;
+                            /** @enum {string} */
+                            status: "pending" | "sent" | "failed";
+                            attempts: number;
+                            error: string | null;
+                            sentAt: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -31,7 +31,8 @@ export type Permission =
   | 'fans:export'
   | 'jobs:read'
   | 'jobs:manage'
-  | 'analytics:read';
+  | 'analytics:read'
+  | 'analytics:manage';
 
 /** Server state is keyed by organization, so switching org never shows the previous org's data. */
 export function useOrgKey() {

@@ -18,6 +18,8 @@ import connect from './areas/connect.en.json';
 import connectFr from './areas/connect.fr.json';
 import chat from './areas/chat.en.json';
 import chatFr from './areas/chat.fr.json';
+import analytics from './areas/analytics.en.json';
+import analyticsFr from './areas/analytics.fr.json';
 
-export const en = { ...core, ...variants, ...engagement, ...planning, ...catalogue, ...crm, ...billing, ...connect, ...chat };
-export const fr = { ...coreFr, ...variantsFr, ...engagementFr, ...planningFr, ...catalogueFr, ...crmFr, ...billingFr, ...connectFr, ...chatFr };
+export const en = { ...core, ...variants, ...engagement, ...planning, ...catalogue, ...crm, ...billing, ...connect, ...chat, ...analytics };
+export const fr = { ...coreFr, ...variantsFr, ...engagementFr, ...planningFr, ...catalogueFr, ...crmFr, ...billingFr, ...connectFr, ...chatFr, ...analyticsFr };

@@ -16,6 +16,7 @@ const StudioPage = lazy(() => import('../studio/StudioPage').then((m) => ({ defa
 const CalendarPage = lazy(() => import('../calendar/CalendarPage').then((m) => ({ default: m.CalendarPage })));
 const SalesPage = lazy(() => import('../sales/SalesPage').then((m) => ({ default: m.SalesPage })));
 const InboxPage = lazy(() => import('../inbox/InboxPage').then((m) => ({ default: m.InboxPage })));
+const AnalyticsPage = lazy(() => import('../analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
 
 export function Shell() {
   const { t } = useTranslation();
@@ -85,5 +86,6 @@ function SectionView({ id, path }: { id: (typeof sections)[number]['id']; path: 
   if (id === 'calendar') return <CalendarPage path={path} />;
   if (id === 'sales') return <SalesPage path={path} />;
   if (id === 'inbox') return <InboxPage path={path} />;
+  if (id === 'analytics') return <AnalyticsPage path={path} />;
   return <ComingSoon section={id} />;
 }

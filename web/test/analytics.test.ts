@@ -1,0 +1,334 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadEnv } from '../../server/src/platform/config/env.ts';
+import { startRuntime, type Runtime } from '../../server/src/entry/runtime.ts';
+import { eq } from 'drizzle-orm';
+import { analyticsServices } from '../../server/src/analytics/index.ts';
+import { postTargets } from '../../server/src/platform/db/schema/index.ts';
+import { publishingServices } from '../../server/src/publishing/index.ts';
+import { builtWeb } from '../../server/test/e2e/web-build.ts';
+import { startFakeX, type FakeX } from '../../server/test/fakes/x.ts';
+import { ApiClient, personaBody } from '../../server/test/helpers/api.ts';
+import type { TestRuntime } from '../../server/test/helpers/runtime.ts';
+import { ingestPostMetrics, publishNow, xChannel } from '../../server/test/analytics/support.ts';
+import { change, customProblem, daysOf } from '../src/analytics/range.ts';
+
+/**
+ * Analytics in a real Chromium against the real server. The org is seeded the way its data really arrives:
+ * posts published to the fake X (one of them an A/B test), metrics and follower counts ingested on several
+ * days, ledger transactions in EUR and USD spread over three months, a cost line and a tracking link, then
+ * the rollups built by the analytics services. The page must show the figures the API computes, for the
+ * agency and for one persona, for each range; a viewer sees no money; a chatter has no Analytics at all.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`analytics browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+
+const OWNER = 'analytics-owner@example.test';
+const VIEWER = 'analytics-viewer@example.test';
+const CHATTER = 'analytics-chatter@example.test';
+const NEWCOMER = 'analytics-new@example.test';
+const PASSWORD = 'correct horse battery staple';
+const DAY = 86_400_000;
+const shot = (name: string) => join(tmpdir(), `atelier-e2e-analytics-${name}.png`);
+const utc = (t: number) => new Date(t).toISOString().slice(0, 10);
+const eur = (minor: number) => new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(minor / 100);
+const int = (n: number) => new Intl.NumberFormat('en', { maximumFractionDigits: 0 }).format(n);
+
+describe('analytics date ranges', () => {
+  it('resolves presets to UTC days ending today, checks custom ranges, compares periods', () => {
+    const now = new Date('2026-03-10T23:30:00Z');
+    expect(daysOf({ range: '7d' }, now)).toEqual({ from: '2026-03-04', to: '2026-03-10', days: 7 });
+    expect(daysOf({ range: '90d' }, now).from).toBe('2025-12-11');
+    expect(daysOf({ range: 'custom', from: '2026-02-27', to: '2026-03-02' })).toEqual({ from: '2026-02-27', to: '2026-03-02', days: 4 });
+    expect(customProblem('2026-03-02', '2026-02-27')).toBe('order');
+    expect(customProblem('2023-01-01', '2026-01-01')).toBe('tooLong');
+    expect(customProblem('', '2026-01-01')).toBe('missing');
+    expect(customProblem('2026-01-01', '2026-01-01')).toBeNull();
+    expect(change(150, 100)).toBeCloseTo(0.5);
+    expect(change(-50, -100)).toBeCloseTo(0.5);
+    expect(change(10, 0)).toBeNull();
+    expect(change(null, 10)).toBeNull();
+  });
+});
+
+describe.skipIf(!hasChromium)('analytics in Chromium', () => {
+  let runtime: Runtime;
+  let dataDir: string;
+  let fake: FakeX;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let api: ApiClient;
+  let orgId: string;
+  let nora: string;
+  let odile: string;
+  const pageErrors: string[] = [];
+  const now = Date.now();
+  const today = utc(now);
+
+  async function signIn(p: Page, email: string) {
+    await p.goto(`${base}/`);
+    await p.getByLabel('Email').fill(email);
+    await p.getByLabel('Password').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('navigation', { name: 'Main' }).waitFor();
+  }
+  const openAnalytics = async (p: Page) => {
+    await p.getByRole('link', { name: 'Analytics', exact: true }).click();
+    await p.getByRole('heading', { name: /^Analytics/, level: 1 }).waitFor();
+  };
+  const tile = (p: Page, key: string) => p.locator(`.an-tile[data-kpi="${key}"] .an-tile-value`);
+  const overview = async (query: string) => {
+    const res = await api.get(`/api/v1/analytics/overview?${query}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body;
+  };
+  /** The page shows what the API computes for the same question. */
+  const expectTiles = async (p: Page, body: { kpis: { revenueNetMinor: number; reach: number } }) => {
+    await expect.poll(() => tile(p, 'revenueNetMinor').textContent()).toBe(eur(body.kpis.revenueNetMinor));
+    await expect.poll(() => tile(p, 'reach').textContent()).toBe(int(body.kpis.reach));
+  };
+
+  beforeAll(async () => {
+    const [webDist, x] = await Promise.all([builtWeb(), startFakeX()]);
+    fake = x;
+    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-analytics-'));
+    const env = loadEnv({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      ATELIER_DATA_DIR: dataDir,
+      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    });
+    // No workers: the test runs the ingestion and rollup rounds itself, on the days it chooses.
+    runtime = await startRuntime(env, { http: true, workers: false, webDist, listen: true });
+    const rt = runtime as TestRuntime;
+    orgId = (await runtime.platform.auth.createOrgWithOwner({ orgName: 'Analytics Studio', email: OWNER, password: PASSWORD }, { ip: null, userAgent: null, requestId: null })).orgId;
+    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
+    api = new ApiClient(runtime.app!);
+    expect((await api.login(OWNER, PASSWORD)).status).toBe(200);
+    nora = (await api.post('/api/v1/personas', personaBody('Nora'))).body.id;
+    odile = (await api.post('/api/v1/personas', personaBody('Odile'))).body.id;
+    const one = await xChannel(api, fake, nora, '@nora_sketches');
+    const two = await xChannel(api, fake, nora, '@nora_studio');
+
+    // An A/B test over both channels, and a plain post; all published now.
+    const created = await api.post('/api/v1/posts', { personaId: nora, caption: 'Watercolour harbour at dusk', targets: [{ channelId: one }, { channelId: two }] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const abPost = created.body.id as string;
+    const variants = await api.call('PUT', `/api/v1/posts/${abPost}/variants`, { mode: 'channels', variants: [{ caption: 'Harbour lights, soft blue hour' }, { caption: 'A quiet harbour sketch' }] });
+    expect(variants.status, JSON.stringify(variants.body)).toBe(200);
+    expect((await api.post(`/api/v1/posts/${abPost}/approve`)).status).toBe(200);
+    expect((await api.post(`/api/v1/posts/${abPost}/schedule`, { at: new Date().toISOString() })).status).toBe(200);
+    const abTargets = await runtime.platform.db.withOrg(orgId, (tx) => tx.select().from(postTargets).where(eq(postTargets.postId, abPost)));
+    for (const t of abTargets) await publishingServices(runtime.platform).dispatcher.dispatch({ data: { orgId, targetId: t.id, version: t.version } });
+    const published = await runtime.platform.db.withOrg(orgId, (tx) => tx.select().from(postTargets).where(eq(postTargets.postId, abPost)));
+    expect(published.map((t) => t.status)).toEqual(['published', 'published']);
+    const plain = await publishNow(rt, api, orgId, nora, [one], 'Morning sketches by the canal');
+    const remoteA = published.find((t) => t.channelId === one)!.remoteId!;
+    const remoteB = published.find((t) => t.channelId === two)!.remoteId!;
+    const remoteP = plain.targets[0]!.remoteId!;
+
+    // Money over three months: EUR and USD (1.25 per EUR), both personas, a cost line; a tracking link.
+    expect((await api.call('PUT', '/api/v1/exchange-rates', { rates: [{ day: utc(now - 120 * DAY), currency: 'USD', rate: '1.25' }] })).status).toBe(200);
+    const tx = async (daysAgo: number, body: Record<string, unknown>) => expect((await api.post('/api/v1/transactions', { occurredAt: new Date(now - daysAgo * DAY).toISOString(), ...body })).status).toBe(201);
+    await tx(0, { personaId: nora, kind: 'tip', grossMinor: 2000, feeMinor: 400, currency: 'EUR' });
+    await tx(3, { personaId: nora, kind: 'ppv', grossMinor: 1250, feeMinor: 0, currency: 'USD' });
+    await tx(5, { personaId: odile, kind: 'subscription', grossMinor: 999, feeMinor: 199, currency: 'EUR' });
+    await tx(20, { personaId: odile, kind: 'subscription', grossMinor: 4999, feeMinor: 999, currency: 'EUR' });
+    await tx(60, { personaId: nora, kind: 'ppv', grossMinor: 15000, feeMinor: 3000, currency: 'EUR' });
+    expect((await api.post('/api/v1/cost-lines', { personaId: nora, kind: 'gpu', description: 'Render box', amountMinor: 1500, currency: 'EUR', occurredOn: utc(now - 2 * DAY) })).status).toBe(201);
+    const link = await api.post('/api/v1/tracking-links', { personaId: nora, name: 'Bio link', url: 'https://example.test/nora' });
+    expect(link.status, JSON.stringify(link.body)).toBe(201);
+
+    // Metrics rounds on three days: followers and views grow; the A/B variant A clearly wins.
+    const rounds: [number, number, number, number][] = [
+      [6, 80, 1000, 40],
+      [3, 95, 3000, 90],
+      [0, 120, 6000, 160],
+    ];
+    const rollups = analyticsServices(runtime.platform).rollups;
+    for (const [daysAgo, followers, views, clicks] of rounds) {
+      fake.figures.followers = followers;
+      fake.figures.posts.set(remoteA, { impression_count: views, like_count: views / 10, reply_count: views / 100, retweet_count: views / 100 });
+      fake.figures.posts.set(remoteB, { impression_count: views, like_count: views / 40, reply_count: 2, retweet_count: 1 });
+      fake.figures.posts.set(remoteP, { impression_count: views / 2, like_count: views / 25, reply_count: 3, retweet_count: 2 });
+      expect((await api.post(`/api/v1/tracking-links/${link.body.id}/refresh`, { clicks, subscribers: Math.round(clicks / 10) })).status).toBe(200);
+      expect(await ingestPostMetrics(rt)).toMatchObject({ problems: [] });
+      expect((await rollups.rollupOrg(orgId, new Date(now - daysAgo * DAY))).problems).toEqual([]);
+    }
+    expect((await rollups.rebuild(orgId, utc(now - 100 * DAY), today)).problems).toEqual([]);
+
+    for (const [email, role] of [
+      [VIEWER, 'viewer'],
+      [CHATTER, 'chatter'],
+    ] as const) {
+      const member = await api.post('/api/v1/team', { email, password: PASSWORD, role });
+      expect(member.status, JSON.stringify(member.body)).toBe(201);
+    }
+    await runtime.platform.auth.createOrgWithOwner({ orgName: 'Fresh Studio', email: NEWCOMER, password: PASSWORD }, { ip: null, userAgent: null, requestId: null });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    page = await browser.newPage({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    await fake?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the agency’s KPIs as the API computes them, for each range', async () => {
+    await signIn(page, OWNER);
+    await openAnalytics(page);
+    await page.getByRole('heading', { name: 'Analytics · All personas', level: 1 }).waitFor();
+
+    // 30 days (the default): everything but the sale 60 days ago.
+    const d30 = await overview('range=30d');
+    // 1600 + 1250 USD / 1.25 + 800 + 4000 = 7400
+    expect(d30.kpis.revenueNetMinor).toBe(7400);
+    await expectTiles(page, d30);
+    await expect.poll(() => tile(page, 'engagementRate').textContent()).toBe(new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(d30.kpis.engagementRate));
+    await expect.poll(() => page.locator('.an-tile[data-kpi="followerChange"] .an-tile-detail').textContent()).toBe(`${d30.kpis.followers} followers now`);
+
+    // The per-persona table and its agency totals.
+    const table = page.locator('table[data-table="personas"]');
+    await table.locator('tbody tr', { hasText: 'Odile' }).locator('td').first().filter({ hasText: eur(4800) }).waitFor();
+    await table.locator('tfoot td').first().filter({ hasText: eur(7400) }).waitFor();
+    // Charts: one bar per day, a line per day for followers, each with its table.
+    const revenueChart = page.locator('[data-chart="revenue"]');
+    expect(await revenueChart.locator('rect.chart-bar, rect.chart-missing').count()).toBe(30);
+    await revenueChart.getByText('Show as a table').click();
+    expect(await revenueChart.locator('tbody tr').count()).toBe(30);
+    expect(await page.locator('[data-chart="followers"] circle.chart-dot').count()).toBeGreaterThanOrEqual(3);
+
+    // The definition of each KPI, with the formula the server serves.
+    const catalogue = (await api.get('/api/v1/analytics/kpis')).body.items as { key: string; formula: string }[];
+    await page.locator('.an-tile[data-kpi="roi"] .an-info').hover();
+    const tip = page.getByRole('tooltip').filter({ hasText: 'Return on recorded costs' });
+    await tip.waitFor();
+    expect(await tip.textContent()).toContain(catalogue.find((c) => c.key === 'roi')!.formula);
+    await page.screenshot({ path: shot('overview-30d'), fullPage: true });
+
+    // 7 days: without Odile's sale 20 days ago.
+    await page.getByRole('radio', { name: '7 days' }).check();
+    const d7 = await overview('range=7d');
+    expect(d7.kpis.revenueNetMinor).toBe(3400);
+    await expectTiles(page, d7);
+    expect(await revenueChart.locator('rect.chart-bar, rect.chart-missing').count()).toBe(7);
+
+    // 90 days: with the sale 60 days ago.
+    await page.getByRole('radio', { name: '90 days' }).check();
+    const d90 = await overview('range=90d');
+    expect(d90.kpis.revenueNetMinor).toBe(19400);
+    await expectTiles(page, d90);
+
+    // Custom: the last four days.
+    await page.getByRole('radio', { name: 'Custom' }).check();
+    const from = utc(now - 3 * DAY);
+    await page.getByLabel('From', { exact: true }).fill(from);
+    await page.getByLabel('To', { exact: true }).fill(today);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const custom = await overview(`range=custom&from=${from}&to=${today}`);
+    expect(custom.kpis.revenueNetMinor).toBe(2600);
+    await expectTiles(page, custom);
+    await page.getByText('(4 days, UTC)').waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('narrows to one persona, lists her channels, her A/B test and her best hours', async () => {
+    await page.getByRole('radio', { name: '30 days' }).check();
+    await page.getByLabel('Show').selectOption({ label: 'Nora' });
+    await page.getByRole('heading', { name: 'Analytics · Nora', level: 1 }).waitFor();
+    const mine = await overview(`range=30d&personaId=${nora}`);
+    expect(mine.kpis.revenueNetMinor).toBe(2600);
+    await expectTiles(page, mine);
+    expect(await page.locator('table[data-table="personas"]').count()).toBe(0);
+    const channels = page.locator('table[data-table="channels"]');
+    await channels.getByText('@nora_sketches').waitFor();
+    await channels.getByText('@nora_studio').waitFor();
+    await page.screenshot({ path: shot('overview-nora'), fullPage: true });
+
+    await page.getByRole('link', { name: 'A/B tests' }).click();
+    const test = page.locator('article.an-ab', { hasText: 'Watercolour harbour at dusk' });
+    await test.getByText('Variant A won', { exact: true }).waitFor();
+    await test.locator('tr.an-winner', { hasText: 'Variant A' }).waitFor();
+    await page.screenshot({ path: shot('ab-tests'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Best hours' }).click();
+    const hours = (await api.get(`/api/v1/analytics/best-hours?personaId=${nora}`)).body;
+    expect(hours.basis).toBe('engagement_rate');
+    expect(hours.best.length).toBeGreaterThan(0);
+    const best = `${String(hours.best[0]).padStart(2, '0')}:00`;
+    await page.getByTestId('best-hours').getByText(`1. ${best}`).waitFor();
+    await page.getByText('Hours in her timezone, Europe/Paris').waitFor();
+    expect(await page.locator('table.an-heat tbody td.an-heat-cell:not(.an-heat-empty)').count()).toBe(hours.cells.length);
+    await page.screenshot({ path: shot('best-hours'), fullPage: true });
+
+    // The ledger's revenue chart is the same shared chart: a bar per day, the same net figures.
+    await page.getByRole('link', { name: 'Sales', exact: true }).click();
+    await page.getByRole('link', { name: 'Ledger', exact: true }).click();
+    const ledgerChart = page.getByRole('img', { name: /Bar chart of net revenue per day over the last 30 days/ });
+    await ledgerChart.waitFor();
+    expect(await ledgerChart.locator('rect.chart-bar, rect.chart-missing').count()).toBe(30);
+    expect(await ledgerChart.locator('rect.chart-bar title', { hasText: eur(1600) }).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a viewer every figure but money, and gives a chatter no Analytics', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const viewer = await context.newPage();
+    viewer.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(viewer, VIEWER);
+    await openAnalytics(viewer);
+    await viewer.getByText('Your role sees every figure but money').waitFor();
+    await expect.poll(() => tile(viewer, 'revenueNetMinor').textContent()).toBe('Hidden');
+    await expect.poll(() => tile(viewer, 'reach').textContent()).toBe(int((await overview('range=30d')).kpis.reach));
+    expect(await viewer.locator('[data-chart="revenue"]').count()).toBe(0);
+    await context.close();
+
+    const chatterContext = await browser.newContext({ locale: 'en-US' });
+    const chatter = await chatterContext.newPage();
+    await signIn(chatter, CHATTER);
+    await chatter.getByRole('link', { name: 'Inbox', exact: true }).waitFor();
+    expect(await chatter.getByRole('link', { name: 'Analytics', exact: true }).count()).toBe(0);
+    await chatterContext.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('tells a new studio what fills the page', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const p = await context.newPage();
+    p.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(p, NEWCOMER);
+    await openAnalytics(p);
+    await p.getByText('Create a persona first.').waitFor();
+    const client = new ApiClient(runtime.app!);
+    expect((await client.login(NEWCOMER, PASSWORD)).status).toBe(200);
+    expect((await client.post('/api/v1/personas', personaBody('Lina'))).status).toBe(201);
+    await p.reload();
+    await p.getByRole('heading', { name: 'Nothing measured in this range yet' }).waitFor();
+    await p.getByRole('link', { name: 'Publish posts from the Calendar' }).waitFor();
+    await p.screenshot({ path: shot('empty'), fullPage: true });
+    await p.getByRole('link', { name: 'Best hours' }).click();
+    await p.getByText('Lina has no published post in the last 90 days.').waitFor();
+    await p.getByRole('link', { name: 'A/B tests' }).click();
+    await p.getByRole('heading', { name: 'No A/B tests in this range' }).waitFor();
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
