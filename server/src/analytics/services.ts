@@ -11,6 +11,8 @@ import { RhythmService } from '../publishing/rhythm.service.ts';
 import { DestinationsService } from './delivery/destinations.service.ts';
 import { DeliveryService } from './delivery/delivery.service.ts';
 import { ReportsService } from './reports/reports.service.ts';
+import { AlertsService } from './alerts/alerts.service.ts';
+import { generationServices } from '../generation/index.ts';
 
 export interface AnalyticsServices {
   dashboard: DashboardService;
@@ -19,6 +21,7 @@ export interface AnalyticsServices {
   destinations: DestinationsService;
   delivery: DeliveryService;
   reports: ReportsService;
+  alerts: AlertsService;
 }
 
 const built = new WeakMap<Platform, AnalyticsServices>();
@@ -45,6 +48,7 @@ export function analyticsServices(platform: Platform): AnalyticsServices {
     destinations,
     delivery,
     reports: new ReportsService(platform, { personas, reporting, rollups, settings, delivery, rhythm }),
+    alerts: new AlertsService(platform, { settings, delivery, channels, personas, providers: generationServices(platform).providers }),
   };
   built.set(platform, s);
   return s;
