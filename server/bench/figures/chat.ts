@@ -8,7 +8,7 @@ import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { loadEnv } from '../../src/platform/config/env.ts';
 import { startRuntime, type Runtime } from '../../src/entry/runtime.ts';
-import { rowsOf } from '../../src/platform/db/database.ts';
+import { rowsOf, type Database } from '../../src/platform/db/database.ts';
 import { generationServices } from '../../src/generation/index.ts';
 import { chatServices, type ChatChannelAdapter } from '../../src/chat/index.ts';
 import type { ChannelAccount, ChatAddress } from '../../src/chat/channels/types.ts';
@@ -23,7 +23,9 @@ import type { Figure } from './index.ts';
  * BENCH_CHAT_THINK_MS (5000 ms, ±50 %) before the next one (the first messages are spread over that time too).
  *
  * Per message: total = fan message handed to the engine → its reply reaches the channel; the model's own time is
- * known from the fake (tokens / rate, the first token included); Atelier's overhead = total − model time.
+ * what the fake took to stream that reply (tokens / rate, first token included, plus its timers' lateness: it runs
+ * in a child process, chat-model.ts); Atelier's overhead = total − model time. Wall-clock figures suffer from
+ * anything else on the machine; CPU, transactions and statements per message do not, and say where time goes.
  * Every fan message carries a nonce of its conversation and the fake echoes it: a reply reaching a conversation with
  * another conversation's nonce is cross-talk, and the figure fails if there is any (or a reply is out of order or
  * missing). Pacing (a deliberate typing pause) is off; memory and summary keep their defaults (they fall due only
@@ -64,12 +66,11 @@ export async function benchChat(backend: 'pglite' | 'postgres', serverUrl: strin
     const stored = await platform.db.withOrg(orgId, async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int n from chat_messages`))[0]!.n);
     process.stderr.write(`bench chat ${backend} · ${stored} messages stored in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s; ${s.conversations} fans × ${s.messagesPer} messages…\n`);
 
-    // What the process burns doing nothing (job queue polling, timers): subtracted from the per-message CPU below.
-    const idleFrom = process.cpuUsage();
-    const idleStarted = performance.now();
+    // What the process does while no fan writes (job queue polling): measured first, subtracted from the run's totals.
+    const meter = new Meter(platform.db);
+    const idleFrom = meter.read();
     await sleep(3000);
-    const idle = process.cpuUsage(idleFrom);
-    const idleCpuPerMs = (idle.user + idle.system) / 1000 / (performance.now() - idleStarted);
+    const idle = meter.since(idleFrom);
 
     const run = `r${randomBytes(3).toString('hex')}`;
     const nonces = Array.from({ length: s.conversations }, () => `n${randomBytes(4).toString('hex')}`);
@@ -81,8 +82,7 @@ export async function benchChat(backend: 'pglite' | 'postgres', serverUrl: strin
     lag.enable();
     const jitter = () => s.thinkMs * (0.5 + Math.random());
     const started = Date.now();
-    const cpuBefore = process.cpuUsage();
-    const cpuStarted = performance.now();
+    const runFrom = meter.read();
     // On PostgreSQL: how many queries wait for a pooled connection (sampled), to tell pool starvation from the rest.
     const poolWaiting: number[] = [];
     const poolTimer = setInterval(() => platform.db.pool && poolWaiting.push(platform.db.pool.waitingCount), 50);
@@ -116,8 +116,8 @@ export async function benchChat(backend: 'pglite' | 'postgres', serverUrl: strin
       }),
     );
     lag.disable();
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuMs = (cpu.user + cpu.system) / 1000 - idleCpuPerMs * (performance.now() - cpuStarted);
+    const used = meter.since(runFrom);
+    const perMessage = (what: 'cpuMs' | 'statements') => (used[what] - (idle[what] / idle.ms) * used.ms) / Math.max(totals.size, 1);
     clearInterval(poolTimer);
     const seconds = (lastReply - started) / 1000;
     const { chats, streamed } = await model.stats();
@@ -150,10 +150,14 @@ export async function benchChat(backend: 'pglite' | 'postgres', serverUrl: strin
         group,
         // Contention-proof where wall-clock figures are not: what one message costs this process in CPU.
         name: `CPU time of this process per message (engine, drizzle${backend === 'pglite' ? ', PGlite' : '; not PostgreSQL'}; not the model; idle cost removed)`,
-        value: cpuMs / Math.max(totals.size, 1),
+        value: perMessage('cpuMs'),
         unit: 'ms',
       },
-      { group, name: 'CPU time of this process while idle (job queue polling)', value: idleCpuPerMs * 1000, unit: 'ms/s' },
+      { group, name: 'CPU time of this process while idle (job queue polling)', value: (idle.cpuMs / idle.ms) * 1000, unit: 'ms/s' },
+      { group, name: 'database transactions per fan message (withOrg/withSystem)', value: used.transactions / Math.max(totals.size, 1), unit: 'tx' },
+      ...(backend === 'postgres'
+        ? [{ group, name: 'SQL statements per fan message (begin/role/org/commit included; idle polling removed)', value: perMessage('statements'), unit: 'statements' }]
+        : []),
       { group, name: 'messages answered per second (first message → last reply)', value: totals.size / Math.max(seconds, 1e-3), unit: 'msg/s' },
       { group, name: 'model calls per fan message (1 = no regeneration)', value: chats / Math.max(s.conversations * s.messagesPer, 1), unit: '×' },
       { group, name: 'event-loop delay p99 during the run', value: lag.percentile(99) / 1e6, unit: 'ms' },
@@ -201,6 +205,36 @@ function settings() {
     poolMax: Math.floor(n('BENCH_CHAT_POOL_MAX', 20, 2)),
     replyTimeoutMs: n('BENCH_CHAT_REPLY_TIMEOUT_SECONDS', 180) * 1000,
   };
+}
+
+/**
+ * Counts what one fan message costs beyond wall time: this process's CPU, the transactions the product opens
+ * (its two entry points, wrapped), and on PostgreSQL every statement sent (pg-boss's included: idle polling is
+ * measured apart and subtracted by the caller).
+ */
+class Meter {
+  #transactions = 0;
+  #statements = 0;
+  constructor(db: Database) {
+    const counted = <F extends (...args: any[]) => any>(fn: F): F => ((...args: Parameters<F>) => (this.#transactions++, fn(...args))) as F;
+    db.withOrg = counted(db.withOrg.bind(db));
+    db.withSystem = counted(db.withSystem.bind(db));
+    const wrapped = new WeakSet<object>();
+    db.pool?.on('acquire', (client) => {
+      if (wrapped.has(client)) return;
+      wrapped.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => (this.#statements++, query(...args));
+    });
+  }
+  read() {
+    const cpu = process.cpuUsage();
+    return { ms: performance.now(), cpuMs: (cpu.user + cpu.system) / 1000, transactions: this.#transactions, statements: this.#statements };
+  }
+  since(from: ReturnType<Meter['read']>) {
+    const now = this.read();
+    return { ms: now.ms - from.ms, cpuMs: now.cpuMs - from.cpuMs, transactions: now.transactions - from.transactions, statements: now.statements - from.statements };
+  }
 }
 
 /**
