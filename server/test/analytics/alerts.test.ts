@@ -4,6 +4,7 @@ import { ownerClient, personaBody, type ApiClient } from '../helpers/api.ts';
 import { startFakeX, type FakeX } from '../fakes/x.ts';
 import { closedPortUrl } from '../fakes/util.ts';
 import { analyticsServices } from '../../src/analytics/index.ts';
+import type { InstallFacts } from '../../src/analytics/alerts/rules.ts';
 import { publishingServices } from '../../src/publishing/index.ts';
 import { recordAudit } from '../../src/platform/audit/audit.ts';
 import { analyticsDeliveries } from '../../src/platform/db/schema/index.ts';
@@ -13,7 +14,7 @@ import { publishNow, xChannel } from './support.ts';
 const TOKEN = '515151:alerts-bot';
 const CHAT = '-1005550001';
 const DAY = 86_400_000;
-const QUIET = { queues: [], storageFreeRatio: 0.5 };
+const QUIET: InstallFacts = { queues: [], storageFreeRatio: 0.5 };
 
 describe.each(backends)('alerts on %s', (backend) => {
   let rt: TestRuntime;
