@@ -116,13 +116,17 @@ export class CalendarService {
    */
   async #assertNotCopied(p: Principal, asset: typeof mediaAssets.$inferSelect) {
     if (!asset.phash) return;
-    const others = await this.#platform.db.withOrg(p.orgId, (tx) =>
-      tx
-        .select({ phash: mediaAssets.phash, personaId: mediaAssets.personaId })
-        .from(posts)
-        .innerJoin(mediaAssets, eq(mediaAssets.id, posts.assetId))
-        .where(and(sql`${posts.personaId} <> ${asset.personaId}`, sql`${posts.status} <> 'cancelled'`, sql`${mediaAssets.phash} is not null`)),
-    );
+    const otherPersona = and(sql`${posts.personaId} <> ${asset.personaId}`, sql`${posts.status} <> 'cancelled'`, sql`${mediaAssets.phash} is not null`);
+    // The post's picture, and the pictures its targets carry on their own (A/B variants with other media).
+    const others = await this.#platform.db.withOrg(p.orgId, async (tx) => [
+      ...(await tx.select({ phash: mediaAssets.phash }).from(posts).innerJoin(mediaAssets, eq(mediaAssets.id, posts.assetId)).where(otherPersona)),
+      ...(await tx
+        .select({ phash: mediaAssets.phash })
+        .from(postTargets)
+        .innerJoin(posts, eq(posts.id, postTargets.postId))
+        .innerJoin(mediaAssets, eq(mediaAssets.id, postTargets.assetId))
+        .where(and(otherPersona, sql`${postTargets.status} <> 'cancelled'`))),
+    ]);
     if (others.some((o) => isNearDuplicate(o.phash!, asset.phash!))) {
       throw new HttpError(409, 'near_duplicate_across_personas', 'A near-identical picture is already planned for another persona: platforms forbid the same content across accounts');
     }
