@@ -115,7 +115,12 @@ interface World {
   memberId: string;
   channelId: string;
   apiKey: string;
+  /** Telegram channels whose webhook (public) is authenticated by their secret token. */
+  telegram: { channelId: string; otherChannelId: string; secret: string };
 }
+
+const TELEGRAM_WEBHOOK = /^\/api\/v1\/chat\/telegram\//;
+const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 async function buildWorld(rt: TestRuntime): Promise<World> {
   const { client, email, orgId, userId } = await ownerClient(rt.app, rt.platform, 'Fuzz org');
@@ -127,7 +132,27 @@ async function buildWorld(rt: TestRuntime): Promise<World> {
   expect(channel.status).toBe(201);
   const key = await client.post('/api/v1/api-keys', { name: 'fuzz key', role: 'admin' });
   expect(key.status).toBe(201);
-  return { owner: { token: client.token!, email, orgId, userId }, personaId: persona.body.id, memberId: member.body.userId, channelId: channel.body.id, apiKey: key.body.key };
+  // No worker runs, so nothing calls Telegram: the bot token is never used.
+  const telegram = async (handle: string, secret: string) => {
+    const res = await client.post('/api/v1/channels', { personaId: persona.body.id, platform: 'telegram', handle, credentials: { bot_token: '123456:fuzz', webhook_secret: secret } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.id as string;
+  };
+  const secret = `FuzzSecret-${randomBytes(12).toString('hex')}`;
+  return {
+    owner: { token: client.token!, email, orgId, userId },
+    personaId: persona.body.id,
+    memberId: member.body.userId,
+    channelId: channel.body.id,
+    apiKey: key.body.key,
+    telegram: { channelId: await telegram('fuzzbot', secret), otherChannelId: await telegram('otherbot', `Other-${randomBytes(12).toString('hex')}`), secret },
+  };
+}
+
+/** What a public route authenticated by other means than our bearer needs on a valid request. */
+function publicAuth(world: World, op: Operation): Record<string, string> {
+  if (TELEGRAM_WEBHOOK.test(op.path)) return { [TELEGRAM_SECRET_HEADER]: world.telegram.secret };
+  return {};
 }
 
 /** A real id for a templated path, so a request with a valid body reaches the handler. */
@@ -135,6 +160,7 @@ function realId(world: World, path: string): string {
   if (path.startsWith('/api/v1/personas/')) return world.personaId;
   if (path.startsWith('/api/v1/team/')) return world.memberId;
   if (path.startsWith('/api/v1/channels/')) return world.channelId;
+  if (TELEGRAM_WEBHOOK.test(path)) return world.telegram.channelId;
   return randomUUID();
 }
 
@@ -217,7 +243,7 @@ function plan(ops: Operation[], opts: PlanOptions): Case[] {
     // The owner's token on every authenticated route so validation and handlers are reached; sign-out
     // gets a throwaway session of the owner's so the fuzzing session survives.
     const auth: Record<string, string> =
-      op.path === '/api/v1/auth/logout' ? { authorization: `Bearer ${opts.logoutToken}` } : op.authenticated ? owner : {};
+      op.path === '/api/v1/auth/logout' ? { authorization: `Bearer ${opts.logoutToken}` } : op.authenticated ? owner : publicAuth(world, op);
     const body = baseBody(op, ctx);
     const baseQuery = op.path === '/api/v1/media/raw' ? opts.media : {};
     const idFor = (kind: 'real' | 'random') => (kind === 'real' ? realId(world, op.path) : randomUUID());
@@ -337,6 +363,29 @@ function plan(ops: Operation[], opts: PlanOptions): Case[] {
       }
     }
 
+    // The Telegram webhook's secret token: anything but the channel's own is refused, before the body is read.
+    if (TELEGRAM_WEBHOOK.test(op.path)) {
+      const json = { 'content-type': 'application/json' };
+      const payload = JSON.stringify(body ?? {});
+      const at = (id: string) => fillPath(op.path, { channelId: id });
+      const { secret, channelId, otherChannelId } = world.telegram;
+      for (const [label, headers, target] of [
+        ['no secret token', json, at(channelId)],
+        ['empty secret token', { ...json, [TELEGRAM_SECRET_HEADER]: '' }, at(channelId)],
+        ['wrong secret token', { ...json, [TELEGRAM_SECRET_HEADER]: 'wrong' }, at(channelId)],
+        ['secret token upper-cased', { ...json, [TELEGRAM_SECRET_HEADER]: secret.toUpperCase() }, at(channelId)],
+        ['secret token with a suffix', { ...json, [TELEGRAM_SECRET_HEADER]: `${secret}x` }, at(channelId)],
+        ['secret token truncated', { ...json, [TELEGRAM_SECRET_HEADER]: secret.slice(0, -1) }, at(channelId)],
+        ['secret token as a bearer', { ...json, authorization: `Bearer ${secret}` }, at(channelId)],
+        ['owner token instead of the secret', { ...json, ...owner }, at(channelId)],
+        ['the secret of another Telegram channel', { ...json, [TELEGRAM_SECRET_HEADER]: secret }, at(otherChannelId)],
+        ['the secret on a channel that is not Telegram', { ...json, [TELEGRAM_SECRET_HEADER]: secret }, at(world.channelId)],
+        ['the secret on an unknown channel', { ...json, [TELEGRAM_SECRET_HEADER]: secret }, at(randomUUID())],
+      ] as const) {
+        add({ label: `webhook: ${label}`, method: op.method, url: target, headers, payload, expect: 'reject' });
+      }
+    }
+
     // Sign-in helpers read the refresh cookie.
     if (op.path === '/api/v1/auth/refresh') {
       for (const cookie of ['atelier_rt=garbage', `atelier_rt=${'c'.repeat(6_000)}`, 'atelier_rt=', 'atelier_rt=%E0%A4%A', '=;=;', `atelier_rt=${encodeURIComponent('\u0000')}`]) {
@@ -390,10 +439,12 @@ describe.each([
       // Sent for real, as the owner (the guard answers strangers before validation): whatever the
       // handler makes of it, validation must not be what refuses it. None of these ends the session:
       // switch-org goes to an unknown org, sign-in to an unknown email.
-      const auth: Record<string, string> = op.authenticated ? { authorization: `Bearer ${world.owner.token}` } : {};
+      const auth: Record<string, string> = op.authenticated ? { authorization: `Bearer ${world.owner.token}` } : publicAuth(world, op);
       const res = await inject(rt, { method: op.method, url: fill(op, realId(world, op.path)), headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
       expect.soft(res.statusCode, `${op.method} ${op.path}`).toBeLessThan(500);
       if (res.statusCode === 400) expect.soft(res.json().code, `${op.method} ${op.path} ${res.body}`).not.toBe('validation_failed');
+      // a public route with its own authentication must let the valid request in, or its fuzzing tests nothing
+      if (Object.keys(publicAuth(world, op)).length) expect.soft(res.statusCode, `${op.method} ${op.path} ${res.body}`).toBeLessThan(300);
     }
     const me = await rt.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${world.owner.token}` } });
     expect(me.statusCode).toBe(200);
