@@ -71,6 +71,8 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
     return chatServices(runtime.platform).engine.receive(orgId, inbound);
   };
   const sentToAna = () => sandbox.sent.filter((s) => s.remoteChatId === 'chat-ana').map((s) => s.text);
+  const fanWrites = (fan: string, text: string) =>
+    chatServices(runtime.platform).engine.receive(orgId, { channelId, remoteChatId: `chat-${fan}`, remoteMessageId: `${fan}-${++counter}`, fan: { platformFanId: fan, displayName: fan }, text });
 
   async function signIn(p: Page, email: string) {
     await p.goto(`${base}/`);
@@ -212,6 +214,22 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
     await chatterPage.getByText('Your role can read these settings but not change them.').waitFor();
     expect(await chatterPage.getByRole('button', { name: 'Save chatbot' }).count()).toBe(0);
     await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a self-harm alert on the conversation until an operator clears it', async () => {
+    const { conversationId } = await fanWrites('Ben', 'I want to hurt myself');
+    const item = page.locator('.chat-item', { hasText: 'Ben' });
+    await item.getByText('Self-harm signals').waitFor();
+    await item.click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Self-harm signals in this fan’s messages' });
+    await alert.waitFor();
+    await page.getByRole('log', { name: 'Messages' }).getByText(/findahelpline\.com/).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await alert.getByRole('button', { name: 'Clear the alert' }).click();
+    await alert.waitFor({ state: 'detached' });
+    await item.getByText('Self-harm signals').waitFor({ state: 'detached' });
+    expect((await api.get(`/api/v1/conversations/${conversationId}`)).body.alerts.selfHarm).toBe(false);
     expect(pageErrors).toEqual([]);
   });
 

@@ -66,7 +66,7 @@ const conversationSchema = z.object({
     .nullable(),
   alerts: z.object({
     statedUnder18: z.boolean().describe('The fan said or implied being under 18 (flagged by the safety layer)'),
-    selfHarm: z.number().int().describe('Fan messages in which self-harm signals were seen (each raised an operator alert)'),
+    selfHarm: z.boolean().describe('Self-harm signals were seen in the fan’s messages (each raised an operator alert) and no operator has cleared them since'),
     blocked: z.boolean(),
   }),
   fan: z.object({
@@ -231,6 +231,20 @@ export function chatRoutes(app: App, profiles: ChatProfileService, conversations
       },
     },
     async (request) => conversations.suggestion(principalOf(request), request.params.id),
+  );
+  app.post(
+    '/api/v1/conversations/:id/self-harm/clear',
+    {
+      config: { access: 'inbox:write' },
+      schema: {
+        tags: ['chat'],
+        summary: 'Clear the fan’s self-harm alert (after a person checked in); the next signal sets it again',
+        security,
+        params: uuidParam,
+        response: { 200: conversationSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => conversations.clearSelfHarm(principalOf(request), request.params.id, originOf(request)),
   );
   app.post(
     '/api/v1/conversations/:id/block',

@@ -14,7 +14,7 @@ import type { Tx } from '../platform/db/database.ts';
 import type { ChannelsService } from '../channels/index.ts';
 import { UNDER_18_FLAG } from '../sales/crm/index.ts';
 import type { ChatChannels } from './channels/types.ts';
-import { BLOCKED_FLAG, messageView, type ChatEngine } from './engine/engine.ts';
+import { BLOCKED_FLAG, SELF_HARM_FLAG, messageView, type ChatEngine } from './engine/engine.ts';
 import * as repo from './repository.ts';
 import * as inbox from './inbox.repository.ts';
 
@@ -54,7 +54,6 @@ function fanView(f: repo.FanRow, spendCurrency: string | null) {
 
 interface Extras {
   lastMessage?: inbox.LastMessage | undefined;
-  selfHarm?: number | undefined;
 }
 
 function conversationView(c: repo.ConversationRow, f: repo.FanRow, channel: { platform: string; handle: string }, spendCurrency: string | null, extras: Extras = {}) {
@@ -72,7 +71,7 @@ function conversationView(c: repo.ConversationRow, f: repo.FanRow, channel: { pl
     lastActivityAt: c.lastActivityAt.toISOString(),
     counters: { messages: c.lastSeq, fanMessages: c.fanMessages, botMessages: c.botMessages, offersMade: c.offersMade },
     lastMessage: last ? { author: last.author, text: last.text.slice(0, 280), state: last.state, createdAt: last.createdAt.toISOString() } : null,
-    alerts: { statedUnder18: f.flags.includes(UNDER_18_FLAG), selfHarm: extras.selfHarm ?? 0, blocked: f.flags.includes(BLOCKED_FLAG) },
+    alerts: { statedUnder18: f.flags.includes(UNDER_18_FLAG), selfHarm: f.flags.includes(SELF_HARM_FLAG), blocked: f.flags.includes(BLOCKED_FLAG) },
     fan: fanView(f, spendCurrency),
     createdAt: c.createdAt.toISOString(),
   };
@@ -98,8 +97,7 @@ export class ConversationsService {
       const currency = await moneyCurrency(tx, p);
       const rows = await repo.list(tx, { personaIds: p.personaScope, personaId: q.personaId, status: q.status, limit: q.limit, before: q.before });
       const last = await inbox.lastMessages(tx, rows.map((r) => ({ id: r.c.id, lastSeq: r.c.lastSeq })));
-      const selfHarm = await inbox.selfHarmSignals(tx, rows.map((r) => r.c.id));
-      return { items: rows.map((r) => conversationView(r.c, r.f, r.ch, currency, { lastMessage: last.get(r.c.id), selfHarm: selfHarm.get(r.c.id) })) };
+      return { items: rows.map((r) => conversationView(r.c, r.f, r.ch, currency, { lastMessage: last.get(r.c.id) })) };
     });
   }
 
@@ -179,6 +177,23 @@ export class ConversationsService {
     return view;
   }
 
+  /**
+   * Clears the fan's self-harm alert once a person has looked after it. The engine sets it again at the next signal.
+   * Audited when there was one to clear.
+   */
+  async clearSelfHarm(p: Principal, id: string, origin: Origin) {
+    const view = await this.#platform.db.withOrg(p.orgId, async (tx) => {
+      const { c } = await this.#visible(tx, p, id);
+      if (await repo.unflagFan(tx, c.fanId, SELF_HARM_FLAG)) {
+        await recordAudit(tx, auditBy(p), origin, { action: 'chat.fan_unflagged', targetType: 'fan', targetId: c.fanId, details: { flag: SELF_HARM_FLAG, conversationId: id } });
+      }
+      const again = await this.#visible(tx, p, id);
+      return this.#view(tx, p, again.c, again.f, again.channel);
+    });
+    await this.#platform.events.publish({ type: 'chat.conversation', orgId: p.orgId, personaId: view.personaId, data: { conversationId: id, selfHarm: false } });
+    return view;
+  }
+
   async #setStatus(p: Principal, id: string, status: 'bot' | 'operator' | 'ended', origin: Origin) {
     const view = await this.#platform.db.withOrg(p.orgId, async (tx) => {
       const { c, f } = await this.#visible(tx, p, id);
@@ -196,8 +211,8 @@ export class ConversationsService {
   }
 
   async #view(tx: Tx, p: Principal, c: repo.ConversationRow, f: repo.FanRow, channel: { platform: string; handle: string }) {
-    const [last, selfHarm] = [await inbox.lastMessages(tx, [{ id: c.id, lastSeq: c.lastSeq }]), await inbox.selfHarmSignals(tx, [c.id])];
-    return conversationView(c, f, channel, await moneyCurrency(tx, p), { lastMessage: last.get(c.id), selfHarm: selfHarm.get(c.id) });
+    const last = await inbox.lastMessages(tx, [{ id: c.id, lastSeq: c.lastSeq }]);
+    return conversationView(c, f, channel, await moneyCurrency(tx, p), { lastMessage: last.get(c.id) });
   }
 
   async #visible(tx: Tx, p: Principal, id: string) {

@@ -1,8 +1,8 @@
 /**
  * Reads of the operator inbox beside the engine's repository: what a conversation list needs at a glance (the
- * last message, how often the safety screen saw self-harm signals). Runs in the caller's withOrg transaction.
+ * last message; safety alerts are fan flags, on the fan row already read). Runs in the caller's withOrg transaction.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../platform/db/database.ts';
 import { chatMessages } from '../platform/db/schema/index.ts';
 
@@ -22,15 +22,4 @@ export async function lastMessages(tx: Tx, conversations: { id: string; lastSeq:
     .from(chatMessages)
     .where(sql`(${chatMessages.conversationId}, ${chatMessages.seq}) in (${sql.join(wanted.map((c) => sql`(${c.id}::uuid, ${c.lastSeq}::int)`), sql`, `)})`);
   return new Map(rows.map(({ conversationId, ...m }) => [conversationId, m]));
-}
-
-/** Fan messages in which the inbound screen saw self-harm signals (the engine alerted an operator for each). */
-export async function selfHarmSignals(tx: Tx, conversationIds: string[]): Promise<Map<string, number>> {
-  if (!conversationIds.length) return new Map();
-  const rows = await tx
-    .select({ conversationId: chatMessages.conversationId, n: sql<number>`count(*)::int` })
-    .from(chatMessages)
-    .where(and(inArray(chatMessages.conversationId, conversationIds), eq(chatMessages.direction, 'in'), sql`(${chatMessages.safety}->'screen'->>'selfHarm') = 'true'`))
-    .groupBy(chatMessages.conversationId);
-  return new Map(rows.map((r) => [r.conversationId, r.n]));
 }

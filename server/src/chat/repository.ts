@@ -177,7 +177,7 @@ export async function fan(tx: Tx, fanId: string): Promise<FanRow | undefined> {
   return (await tx.select().from(fans).where(eq(fans.id, fanId)))[0];
 }
 
-/** Adds a flag to a fan once (chat safety: stated_under_18; operators: blocked). Returns true when it was new. */
+/** Adds a flag to a fan once (chat safety: stated_under_18, self_harm_signal; operators: blocked). Returns true when it was new. */
 export async function flagFan(tx: Tx, fanId: string, flag: string): Promise<boolean> {
   const rows = await tx
     .update(fans)
@@ -187,11 +187,14 @@ export async function flagFan(tx: Tx, fanId: string, flag: string): Promise<bool
   return rows.length > 0;
 }
 
-export async function unflagFan(tx: Tx, fanId: string, flag: string) {
-  await tx
+/** Removes a flag from a fan. Returns true when the fan had it. */
+export async function unflagFan(tx: Tx, fanId: string, flag: string): Promise<boolean> {
+  const rows = await tx
     .update(fans)
     .set({ flags: sql`array_remove(${fans.flags}, ${flag})`, updatedAt: new Date() })
-    .where(eq(fans.id, fanId));
+    .where(and(eq(fans.id, fanId), sql`${fans.flags} @> array[${flag}]::text[]`))
+    .returning({ id: fans.id });
+  return rows.length > 0;
 }
 
 export async function reportingCurrency(tx: Tx): Promise<string> {

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { and, eq } from 'drizzle-orm';
 import { backends } from '../helpers/runtime.ts';
 import { ApiClient, PASSWORD, personaBody, uniqueEmail } from '../helpers/api.ts';
-import { auditLog, fans } from '../../src/platform/db/schema/index.ts';
+import { auditLog, chatMessages, fans } from '../../src/platform/db/schema/index.ts';
 import type { SandboxChatAdapter } from '../../src/chat/channels/sandbox.ts';
 import { readPngCard, writePngCard } from '../../src/chat/cards/png.ts';
 import type { LiveEvent } from '../../src/platform/events/index.ts';
@@ -44,10 +44,10 @@ describe.each(backends)('chat inbox routes (%s)', (backend) => {
     expect(list.status, JSON.stringify(list.body)).toBe(200);
     const glance = list.body.items.find((c: any) => c.id === hello.conversationId);
     expect(glance.lastMessage).toMatchObject({ author: 'bot', text: 'You said: hello there', state: 'sent' });
-    expect(glance.alerts).toEqual({ statedUnder18: false, selfHarm: 0, blocked: false });
+    expect(glance.alerts).toEqual({ statedUnder18: false, selfHarm: false, blocked: false });
     expect(glance.fan.spend).toMatchObject({ totalMinor: 4200, currency: 'EUR' });
     const sadView = list.body.items.find((c: any) => c.id === sad.conversationId);
-    expect(sadView.alerts.selfHarm).toBe(1);
+    expect(sadView.alerts.selfHarm).toBe(true);
 
     const chatter = await member('chatter', [w.personaId]);
     const seen = await chatter.get(`/api/v1/conversations?personaId=${w.personaId}`);
@@ -100,6 +100,52 @@ describe.each(backends)('chat inbox routes (%s)', (backend) => {
     expect((await w.owner.post(`/api/v1/conversations/${id}/handback`)).body.status).toBe('bot');
     await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'ender', 'back again'));
     expect((await until(() => sentTo('chat-ender'), (r) => r.length === 3))[2]).toBe('You said: back again');
+  });
+
+  it('self-harm: recorded once on the fan when seen, read from there by the inbox, cleared by an operator (audited)', async () => {
+    const alerts = () => events.filter((e) => e.type === 'alert.chat_self_harm').length;
+    const fanRow = async () => w.rt.platform.db.withOrg(w.orgId, async (tx) => (await tx.select().from(fans).where(eq(fans.platformFanId, 'hurting')))[0]!);
+    const flaggedAudits = async (fanId: string, action: string) =>
+      (await w.rt.platform.db.withOrg(w.orgId, (tx) => tx.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.targetId, fanId))))).filter((a: any) => a.details?.flag === 'self_harm_signal');
+    const before = alerts();
+    const first = await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'hurting', 'I want to hurt myself tonight'));
+    await until(() => sentTo('chat-hurting'), (r) => r.length === 1);
+    await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'hurting', 'I have thought about suicide a lot'));
+    await until(() => sentTo('chat-hurting'), (r) => r.length === 2);
+    const id = first.conversationId;
+    // Each signal still alerts the operators; the fan is flagged (and that audited) once.
+    expect(alerts() - before).toBe(2);
+    const fan = await fanRow();
+    expect(fan.flags).toEqual(['self_harm_signal']);
+    expect(await flaggedAudits(fan.id, 'chat.fan_flagged')).toHaveLength(1);
+
+    // The inbox reads the flag, not the messages: with the screen's record gone from them, the alert stays.
+    await w.rt.platform.db.withOrg(w.orgId, (tx) => tx.update(chatMessages).set({ safety: null }).where(eq(chatMessages.conversationId, id)));
+    const listed = (await w.owner.get(`/api/v1/conversations?personaId=${w.personaId}`)).body.items.find((c: any) => c.id === id);
+    expect(listed.alerts).toEqual({ statedUnder18: false, selfHarm: true, blocked: false });
+    expect((await w.owner.get(`/api/v1/conversations/${id}`)).body.alerts.selfHarm).toBe(true);
+
+    // Clearing: only within the member's personas; audited once; live; the next signal sets it again.
+    const other = (await w.owner.post('/api/v1/personas', personaBody('Elsewhere'))).body.id as string;
+    expect((await (await member('chatter', [other])).post(`/api/v1/conversations/${id}/self-harm/clear`)).status).toBe(404);
+    const chatter = await member('chatter', [w.personaId]);
+    const cleared = await chatter.post(`/api/v1/conversations/${id}/self-harm/clear`);
+    expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
+    expect(cleared.body.alerts.selfHarm).toBe(false);
+    expect(cleared.body.fan.flags).toEqual([]);
+    expect(events.some((e) => e.type === 'chat.conversation' && (e.data as any).conversationId === id && (e.data as any).selfHarm === false)).toBe(true);
+    expect((await chatter.post(`/api/v1/conversations/${id}/self-harm/clear`)).status).toBe(200);
+    const audits = await flaggedAudits(fan.id, 'chat.fan_unflagged');
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ targetType: 'fan', details: { conversationId: id } });
+    expect(audits[0]!.actorUserId).not.toBeNull();
+    expect((await w.owner.get(`/api/v1/conversations?personaId=${w.personaId}`)).body.items.find((c: any) => c.id === id).alerts.selfHarm).toBe(false);
+
+    await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'hurting', 'honestly I want to end my life'));
+    await until(() => sentTo('chat-hurting'), (r) => r.length === 3);
+    expect((await fanRow()).flags).toEqual(['self_harm_signal']);
+    expect(alerts() - before).toBe(3);
+    expect(await flaggedAudits(fan.id, 'chat.fan_flagged')).toHaveLength(2);
   });
 
   it('blocking shows in the alerts and goes out as a live event', async () => {

@@ -24581,8 +24581,8 @@ export interface paths {
                                 alerts: {
                                     /** @description The fan said or implied being under 18 (flagged by the safety layer) */
                                     statedUnder18: boolean;
-                                    /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
-                                    selfHarm: number;
+                                    /** @description Self-harm signals were seen in the fan’s messages (each raised an operator alert) and no operator has cleared them since */
+                                    selfHarm: boolean;
                                     blocked: boolean;
                                 };
                                 fan: {
@@ -24747,8 +24747,8 @@ export interface paths {
                             alerts: {
                                 /** @description The fan said or implied being under 18 (flagged by the safety layer) */
                                 statedUnder18: boolean;
-                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
-                                selfHarm: number;
+                                /** @description Self-harm signals were seen in the fan’s messages (each raised an operator alert) and no operator has cleared them since */
+                                selfHarm: boolean;
                                 blocked: boolean;
                             };
                             fan: {
@@ -24959,8 +24959,8 @@ export interface paths {
                             alerts: {
                                 /** @description The fan said or implied being under 18 (flagged by the safety layer) */
                                 statedUnder18: boolean;
-                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
-                                selfHarm: number;
+                                /** @description Self-harm signals were seen in the fan’s messages (each raised an operator alert) and no operator has cleared them since */
+                                selfHarm: boolean;
                                 blocked: boolean;
                             };
                             fan: {
@@ -25144,8 +25144,8 @@ export interface paths {
                             alerts: {
                                 /** @description The fan said or implied being under 18 (flagged by the safety layer) */
                                 statedUnder18: boolean;
-                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
-                                selfHarm: number;
+                                /** @description Self-harm signals were seen in the fan’s messages (each raised an operator alert) and no operator has cleared them since */
+                                selfHarm: boolean;
                                 blocked: boolean;
                             };
                             fan: {
@@ -25352,8 +25352,8 @@ export interface paths {
                             alerts: {
                                 /** @description The fan said or implied being under 18 (flagged by the safety layer) */
                                 statedUnder18: boolean;
-                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
-                                selfHarm: number;
+                                /** @description Self-harm signals were seen in the fan’s messages (each raised an operator alert) and no operator has cleared them since */
+                                selfHarm: boolean;
                                 blocked: boolean;
                             };
                             fan: {
@@ -25817,6 +25817,191 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/self-harm/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear the fan’s self-harm alert (after a person checked in); the next signal sets it again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personaId: string;
+                            channelId: string;
+                            platform: string;
+                            channelHandle: string;
+                            /** @enum {string} */
+                            status: "bot" | "operator" | "ended";
+                            operatorUserId: string | null;
+                            language: string | null;
+                            summary: string;
+                            lastActivityAt: string;
+                            counters: {
+                                messages: number;
+                                fanMessages: number;
+                                botMessages: number;
+                                offersMade: number;
+                            };
+                            lastMessage: {
+                                /** @enum {string} */
+                                author: "bot" | "operator" | "fan" | "system";
+                                /** @description At most 280 characters */
+                                text: string;
+                                state: string;
+                                createdAt: string;
+                            } | null;
+                            alerts: {
+                                /** @description The fan said or implied being under 18 (flagged by the safety layer) */
+                                statedUnder18: boolean;
+                                /** @description Self-harm signals were seen in the fan’s messages (each raised an operator alert) and no operator has cleared them since */
+                                selfHarm: boolean;
+                                blocked: boolean;
+                            };
+                            fan: {
+                                id: string;
+                                platform: string;
+                                handle: string | null;
+                                displayName: string | null;
+                                language: string | null;
+                                subscription: string;
+                                subscriptionEndsAt: string | null;
+                                tags: string[];
+                                notes: string;
+                                flags: string[];
+                                firstSeenAt: string;
+                                lastSeenAt: string;
+                                erased: boolean;
+                                /** @description Lifetime net spend (reporting currency); only for callers with ledger:read */
+                                spend?: {
+                                    totalMinor: number;
+                                    currency: string;
+                                    lastPurchaseAt: string | null;
+                                };
+                            };
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/block": {
         parameters: {
             query?: never;
@@ -25879,8 +26064,8 @@ export interface paths {
                             alerts: {
                                 /** @description The fan said or implied being under 18 (flagged by the safety layer) */
                                 statedUnder18: boolean;
-                                /** @description Fan messages in which self-harm signals were seen (each raised an operator alert) */
-                                selfHarm: number;
+                                /** @description Self-harm signals were seen in the fan’s messages (each raised an operator alert) and no operator has cleared them since */
+                                selfHarm: boolean;
                                 blocked: boolean;
                             };
                             fan: {
@@ -29914,6 +30099,686 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts, newest first (open by default), with the number currently open */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "resolved" | "all";
+                    personaId?: string;
+                    rule?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @description see GET /api/v1/alerts/rules */
+                                rule: string;
+                                /**
+                                 * @description condition: resolves by itself when it clears; event: resolved by acknowledging
+                                 * @enum {string}
+                                 */
+                                kind: "condition" | "event";
+                                /** @description what it is about: a channel id, persona id or "agency", queue name, provider id, "storage", an audit row id */
+                                subject: string;
+                                personaId: string | null;
+                                /** @enum {string} */
+                                severity: "info" | "warning" | "critical";
+                                /** @enum {string} */
+                                status: "open" | "resolved";
+                                title: string;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                openedAt: string;
+                                lastSeenAt: string;
+                                resolvedAt: string | null;
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: string | null;
+                            }[];
+                            openCount: number;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The alert rules with their current settings (change them with PUT /api/v1/analytics/settings, `alerts`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                rule: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                kind: "condition" | "event";
+                                settingsKey: string;
+                                settings: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate the rules now (they also run every 5 minutes); notifications go out through the delivery job */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            opened: number;
+                            resolved: number;
+                            open: number;
+                            failedRules: string[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert with its notifications */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @description see GET /api/v1/alerts/rules */
+                            rule: string;
+                            /**
+                             * @description condition: resolves by itself when it clears; event: resolved by acknowledging
+                             * @enum {string}
+                             */
+                            kind: "condition" | "event";
+                            /** @description what it is about: a channel id, persona id or "agency", queue name, provider id, "storage", an audit row id */
+                            subject: string;
+                            personaId: string | null;
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            /** @enum {string} */
+                            status: "open" | "resolved";
+                            title: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            openedAt: string;
+                            lastSeenAt: string;
+                            resolvedAt: string | null;
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            deliveries: {
+                                id: string;
+                                destinationId: string;
+                                destinationName: string | null;
+                                destinationKind: string | null;
+                                /** @description report | fired | resolved | test */
+                                event: string;
+                                /** @enum {string} */
+                                status: "pending" | "sent" | "failed";
+                                attempts: number;
+                                error: string | null;
+                                sentAt: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an alert seen; an event alert (chat safety) is resolved by it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @description see GET /api/v1/alerts/rules */
+                            rule: string;
+                            /**
+                             * @description condition: resolves by itself when it clears; event: resolved by acknowledging
+                             * @enum {string}
+                             */
+                            kind: "condition" | "event";
+                            /** @description what it is about: a channel id, persona id or "agency", queue name, provider id, "storage", an audit row id */
+                            subject: string;
+                            personaId: string | null;
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            /** @enum {string} */
+                            status: "open" | "resolved";
+                            title: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            openedAt: string;
+                            lastSeenAt: string;
+                            resolvedAt: string | null;
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            deliveries: {
+                                id: string;
+                                destinationId: string;
+                                destinationName: string | null;
+                                destinationKind: string | null;
+                                /** @description report | fired | resolved | test */
+                                event: string;
+                                /** @enum {string} */
+                                status: "pending" | "sent" | "failed";
+                                attempts: number;
+                                error: string | null;
+                                sentAt: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            code: string;
+                            detail?: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

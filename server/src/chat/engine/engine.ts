@@ -38,6 +38,11 @@ import { offerItems, offersAllowedNow } from './selling.ts';
 export const PROCESS_JOB = 'chat.process';
 export const SWEEP_JOB = 'chat.sweep';
 export const BLOCKED_FLAG = 'blocked';
+/**
+ * Set on the fan when the safety screen sees self-harm signals in their message, kept until an operator clears it
+ * (after checking in): the inbox shows it at a glance without reading message histories.
+ */
+export const SELF_HARM_FLAG = 'self_harm_signal';
 
 interface ProcessPayload extends JobPayload {
   orgId: string;
@@ -288,6 +293,11 @@ export class ChatEngine {
     // A fan flagged earlier (any conversation of this persona on the platform) gets the same answer outside age-verified platforms.
     if (screen.minor || (!ageVerified && turn.fan.flags.includes(UNDER_18_FLAG))) return this.#minor(turn, adapter, account, screen, lang, ageVerified);
     if (screen.selfHarm) {
+      await this.#platform.db.withOrg(orgId, async (tx) => {
+        if (await repo.flagFan(tx, turn.fan.id, SELF_HARM_FLAG)) {
+          await recordAudit(tx, { orgId }, {}, { action: 'chat.fan_flagged', targetType: 'fan', targetId: turn.fan.id, details: { flag: SELF_HARM_FLAG, conversationId: conversation.id, messageId: message.id } });
+        }
+      });
       await this.#alert(turn, 'self_harm', { matched: screen.selfHarm.matched });
       await this.#deliver(turn, adapter, account, to, SELF_HARM_REPLY[lang], 'bot', { screen: screenSummary(screen), fixed: 'self_harm' });
       return this.#settle(orgId, conversation.personaId, message, 'handled', { screen: screenSummary(screen) });

@@ -74,7 +74,7 @@ export function AlertBadges({ alerts }: { alerts: Conversation['alerts'] }) {
   return (
     <>
       {alerts.statedUnder18 && <span className="badge chat-alert">{t('chat.alerts.under18Badge')}</span>}
-      {alerts.selfHarm > 0 && <span className="badge chat-alert">{t('chat.alerts.selfHarmBadge')}</span>}
+      {alerts.selfHarm && <span className="badge chat-alert">{t('chat.alerts.selfHarmBadge')}</span>}
       {alerts.blocked && <span className="badge chat-muted">{t('chat.alerts.blockedBadge')}</span>}
     </>
   );

@@ -6,7 +6,7 @@ import { Composer } from './Composer';
 import { AlertBadges, StatusBadge, fanName } from './ConversationList';
 import { FanPanel } from './FanPanel';
 import { MessageItem } from './MessageItem';
-import { mergeMessages, olderMessages, useBlockFan, useConversation, useConversationAction, type ChatMessage, type ConversationDetail } from './queries';
+import { mergeMessages, olderMessages, useBlockFan, useClearSelfHarm, useConversation, useConversationAction, type ChatMessage, type ConversationDetail } from './queries';
 
 /** One conversation, live: who holds it, the messages with what the safety layer did, the operator's tools. */
 export function ConversationView({ id, onClose }: { id: string; onClose: () => void }) {
@@ -34,11 +34,12 @@ function Loaded({ c, onClose }: { c: ConversationDetail; onClose: () => void }) 
   const handback = useConversationAction('handback');
   const end = useConversationAction('end');
   const block = useBlockFan();
+  const clearSelfHarm = useClearSelfHarm();
   const [older, setOlder] = useState<ChatMessage[]>([]);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<unknown>(null);
   const write = can('inbox:write');
-  const busy = takeover.isPending || handback.isPending || end.isPending || block.isPending;
+  const busy = takeover.isPending || handback.isPending || end.isPending || block.isPending || clearSelfHarm.isPending;
   const messages = mergeMessages(older, c.messages);
   const first = messages[0]?.seq ?? 1;
   const name = fanName(c.fan, t('chat.fan.unknown'));
@@ -89,9 +90,14 @@ function Loaded({ c, onClose }: { c: ConversationDetail; onClose: () => void }) 
             {t(c.status === 'ended' ? 'chat.view.under18Ended' : 'chat.view.under18')}
           </p>
         )}
-        {c.alerts.selfHarm > 0 && (
+        {c.alerts.selfHarm && (
           <p className="error-note" role="alert">
-            {t('chat.view.selfHarm', { count: c.alerts.selfHarm })}
+            {t('chat.view.selfHarm')}{' '}
+            {write && (
+              <button type="button" className="small-button" disabled={busy} onClick={() => window.confirm(t('chat.view.confirmClearSelfHarm', { name })) && clearSelfHarm.mutate(c.id)}>
+                {t('chat.view.clearSelfHarm')}
+              </button>
+            )}
           </p>
         )}
         {c.alerts.blocked && <p className="notice">{t('chat.view.blocked')}</p>}
@@ -127,7 +133,7 @@ function Loaded({ c, onClose }: { c: ConversationDetail; onClose: () => void }) 
             </button>
           </div>
         )}
-        <ChatError error={takeover.error ?? handback.error ?? end.error ?? block.error} />
+        <ChatError error={takeover.error ?? handback.error ?? end.error ?? block.error ?? clearSelfHarm.error} />
         {first > 1 && (
           <button type="button" className="small-button" disabled={loadingOlder} onClick={() => void loadOlder()}>
             {t('chat.view.loadOlder')}

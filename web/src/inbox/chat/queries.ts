@@ -86,6 +86,15 @@ export function useBlockFan() {
   });
 }
 
+/** An operator has looked after the fan's self-harm alert: it clears until the next signal. */
+export function useClearSelfHarm() {
+  const changed = useConversationChanged();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.POST('/api/v1/conversations/{id}/self-harm/clear', { params: { path: { id } } })),
+    onSuccess: changed,
+  });
+}
+
 export function useSendMessage(id: string) {
   const key = useOrgKey();
   const queryClient = useQueryClient();
