@@ -34,7 +34,7 @@ export function generationServices(platform: Platform, rater?: Rater): Generatio
   const { env } = platform;
   const denyNames = parseDenyNames(env.ATELIER_DENY_NAMES, env.ATELIER_DENY_NAMES_FILE ? readFileSync(env.ATELIER_DENY_NAMES_FILE, 'utf8') : undefined);
   const personas = new PersonasService(platform.db);
-  const providers = new ProvidersService(platform.db, new SecretStore(platform.keyring));
+  const providers = new ProvidersService(platform.db, new SecretStore(platform.keyring), platform.metrics);
   const theRater = rater ?? createNsfwRater({ thresholds: { explicit: env.RATING_EXPLICIT_THRESHOLD, suggestive: env.RATING_SUGGESTIVE_THRESHOLD } });
   const studio = new StudioService(platform, personas, new PromptGate(platform.db, denyNames));
   g = {

@@ -191,14 +191,13 @@ export const RULES: Rule[] = [
     description: 'A configured, enabled generation back-end (ComfyUI, Ollama, …) does not answer its health check.',
     kind: 'condition',
     settingsKey: 'providerDown',
-    async evaluate({ orgId, providers, platform }) {
+    async evaluate({ orgId, providers }) {
       const p = systemPrincipal(orgId);
       const out: Finding[] = [];
       for (const provider of await providers.list(p)) {
         if (!provider.enabled) continue;
-        const started = process.hrtime.bigint();
+        // The check's latency is observed by the providers service (atelier_provider_latency_seconds).
         const health = await providers.check(p, provider.id).catch((error: Error) => ({ ok: false, detail: error.message }));
-        platform.metrics.providerLatency.observe({ provider: provider.type, operation: 'health' }, Number(process.hrtime.bigint() - started) / 1e9);
         if (health.ok) continue;
         out.push({ subject: provider.id, personaId: null, severity: 'critical', title: `${provider.name} (${provider.type}) does not answer`, details: { providerId: provider.id, type: provider.type, message: health.detail ?? null } });
       }

@@ -9,6 +9,8 @@ import type { SecretStore } from '../../platform/secrets/secret-store.ts';
 import { credentialNames, kindOf, parseProviderConfig, type ProviderType } from './configs.ts';
 import { buildImageProvider, buildTextModel, buildVoiceProvider, type ProviderRecord } from './factory.ts';
 import type { ImageProvider, TextModel, VoiceProvider } from './types.ts';
+import type { Metrics } from '../../platform/observability/metrics.ts';
+import { timedProvider } from '../../platform/observability/provider-timing.ts';
 
 type Row = typeof providers.$inferSelect;
 const owner = (id: string) => ({ type: 'provider', id });
@@ -25,9 +27,12 @@ export interface ProviderInput {
 export class ProvidersService {
   readonly #db: Database;
   readonly #secrets: SecretStore;
-  constructor(db: Database, secrets: SecretStore) {
+  /** Provider calls are timed into atelier_provider_latency_seconds when given. */
+  readonly #metrics: Pick<Metrics, 'providerLatency'> | undefined;
+  constructor(db: Database, secrets: SecretStore, metrics?: Pick<Metrics, 'providerLatency'>) {
     this.#db = db;
     this.#secrets = secrets;
+    this.#metrics = metrics;
   }
 
   list(p: Principal) {
@@ -86,7 +91,7 @@ export class ProvidersService {
   /** Checks a configured back-end answers, for the settings page. */
   async check(p: Principal, id: string) {
     const record = await this.record(p.orgId, id);
-    const client = record.kind === 'image' ? buildImageProvider(record) : record.kind === 'text' ? buildTextModel(record) : buildVoiceProvider(record);
+    const client = timedProvider(record.kind === 'image' ? buildImageProvider(record) : record.kind === 'text' ? buildTextModel(record) : buildVoiceProvider(record), this.#metrics);
     return client.health(AbortSignal.timeout(5_000)).catch((error: Error) => ({ ok: false, detail: error.message }));
   }
 
@@ -101,18 +106,18 @@ export class ProvidersService {
   }
 
   async imageProvider(orgId: string, id: string): Promise<ImageProvider> {
-    return buildImageProvider(await this.record(orgId, id));
+    return timedProvider(buildImageProvider(await this.record(orgId, id)), this.#metrics);
   }
 
   async textModel(orgId: string, id: string): Promise<{ model: TextModel; modelName: string }> {
     const record = await this.record(orgId, id);
-    return { model: buildTextModel(record), modelName: String(record.config.model ?? '') };
+    return { model: timedProvider(buildTextModel(record), this.#metrics), modelName: String(record.config.model ?? '') };
   }
 
   /** null id → espeak-ng, which needs no configuration. */
   async voiceProvider(orgId: string, id: string | null): Promise<VoiceProvider> {
-    if (!id) return buildVoiceProvider({ id: 'local-espeak', kind: 'voice', type: 'espeak', name: 'espeak-ng', config: {}, credentials: {} });
-    return buildVoiceProvider(await this.record(orgId, id));
+    if (!id) return timedProvider(buildVoiceProvider({ id: 'local-espeak', kind: 'voice', type: 'espeak', name: 'espeak-ng', config: {}, credentials: {} }), this.#metrics);
+    return timedProvider(buildVoiceProvider(await this.record(orgId, id)), this.#metrics);
   }
 }
 
