@@ -34,6 +34,7 @@ const ID_SOURCES: Record<string, (b: SeededOrg) => string[]> = {
   reports: (b) => [b.reportId],
   'analytics/destinations': (b) => [b.destinationId],
   'analytics/deliveries': (b) => [b.deliveryId],
+  alerts: (b) => [b.alertId],
 };
 const sourceOf = (op: Operation) => {
   const key = sourceKey(Object.keys(ID_SOURCES), op.path);
@@ -106,6 +107,7 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
       '/api/v1/conversations',
       '/api/v1/reports',
       '/api/v1/analytics/destinations',
+      '/api/v1/alerts',
     ];
     for (const caller of [a.owner, a.keyClient]) {
       for (const url of lists) {
@@ -139,6 +141,7 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
       ['/api/v1/conversations', a.conversationId],
       ['/api/v1/reports', a.reportId],
       ['/api/v1/analytics/destinations', a.destinationId],
+      ['/api/v1/alerts', a.alertId],
     ] as const) {
       const res = await a.owner.get(url);
       expect(JSON.stringify(res.body), `${url} lists A's own row`).toContain(id);
@@ -210,6 +213,7 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
       [`/api/v1/reports/${b.reportId}`, b.reportId],
       [`/api/v1/analytics/destinations/${b.destinationId}`, 'Bravo hook'],
       [`/api/v1/analytics/deliveries/${b.deliveryId}`, b.deliveryId],
+      [`/api/v1/alerts/${b.alertId}`, 'Bravo alert'],
     ] as const) {
       const res = await b.owner.get(url);
       expect(res.status, url).toBe(200);
@@ -223,6 +227,8 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
     expect(engagement).toEqual({ status: 'new', draft: null });
     const [fan] = await rt.platform.db.withOrg(b.orgId, (tx) => sqlRows<{ erased_at: unknown; tags: string[] }>(tx, sql`select erased_at, tags from fans`));
     expect(fan).toEqual({ erased_at: null, tags: [] });
+    const [alert] = await rt.platform.db.withOrg(b.orgId, (tx) => sqlRows<{ acknowledged_at: unknown }>(tx, sql`select acknowledged_at from analytics_alerts`));
+    expect(alert).toEqual({ acknowledged_at: null });
   });
 
   it("a channel created by A on B's persona is refused with 404", async () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQL } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { rowsOf, type Tx } from '../../src/platform/db/database.ts';
-import { chatConversations, engagements, generationJobs, mediaAssets, posts } from '../../src/platform/db/schema/index.ts';
+import { analyticsAlerts, chatConversations, engagements, generationJobs, mediaAssets, posts } from '../../src/platform/db/schema/index.ts';
 import { upsertFan } from '../../src/sales/crm/fans.repository.ts';
 import { contentKey } from '../../src/platform/storage/index.ts';
 import type { App } from '../../src/platform/http/app.ts';
@@ -127,6 +127,7 @@ export interface SeededOrg {
   reportId: string;
   destinationId: string;
   deliveryId: string;
+  alertId: string;
   /** Text that only this organization's rows contain (names, handles, messages), for "nothing leaks" checks. */
   markers: string[];
 }
@@ -134,7 +135,7 @@ export interface SeededOrg {
 /**
  * An organization with an owner, two personas, a channel with credentials, a restricted member assigned to
  * the first persona, an owner-role API key, and one row of every kind an `{id}` route names: through the API
- * where one creates it, otherwise (media, posts, jobs, fans, engagements, conversations) written under
+ * where one creates it, otherwise (media, posts, jobs, fans, engagements, conversations, alerts) written under
  * withOrg the way the pipelines that make them would.
  */
 export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg> {
@@ -227,7 +228,12 @@ export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg>
       .returning();
     // Opened by the chat engine when a fan writes.
     const [c] = await tx.insert(chatConversations).values({ orgId, personaId, channelId: channel.id, fanId: fan.id, remoteChatId: `${slug}-chat` }).returning();
-    return { mediaId: m!.id, postId: p!.id, jobId: j!.id, fanId: fan.id, engagementId: e!.id, conversationId: c!.id };
+    // Opened by the alert rules' evaluation.
+    const [al] = await tx
+      .insert(analyticsAlerts)
+      .values({ orgId, rule: 'channel_reconnect', subject: channel.id, personaId, severity: 'warning', title: `${name} alert`, details: { handle: `@${slug}` } })
+      .returning();
+    return { mediaId: m!.id, postId: p!.id, jobId: j!.id, fanId: fan.id, engagementId: e!.id, conversationId: c!.id, alertId: al!.id };
   });
   return {
     orgId,
@@ -279,6 +285,7 @@ export async function seedOrg(rt: TestRuntime, name: string): Promise<SeededOrg>
       `${slug}-chat`,
       `${name} hook`,
       `https://example.test/${slug}-hook`,
+      `${name} alert`,
     ],
   };
 }
@@ -311,6 +318,7 @@ export const idsOf = (o: SeededOrg) => [
   o.reportId,
   o.destinationId,
   o.deliveryId,
+  o.alertId,
 ];
 
 /**
