@@ -11,7 +11,8 @@ export interface ChatModelSettings {
   replyTokens: number;
 }
 
-export const NONCE = /\bcode (n[0-9a-f]{8}-\d+)\b/g;
+// Digits only: hex letters can spell a currency code after a digit ("4cad"), which the price guard rightly cuts.
+export const NONCE = /\bcode (n\d{10}-\d+)\b/g;
 
 // Plain, friendly words: nothing the reply guard would cut (prices, payments, prompt talk, claims of being human).
 const FILLER = 'the light over the old harbour was soft and golden tonight and I walked along the water with my camera looking for quiet corners and kind faces'.split(' ');
@@ -60,5 +61,5 @@ if (process.argv.includes(CHILD_FLAG) && process.send) {
   setInterval(() => {
     for (const c of fake.calls) c.body = undefined;
   }, 5000).unref();
-  send({ type: 'ready', url: fake.url, sample: splitTokens(scriptedReply('code n00000000-0', replyTokens)).length });
+  send({ type: 'ready', url: fake.url, sample: splitTokens(scriptedReply('code n0000000000-0', replyTokens)).length });
 }
