@@ -11,11 +11,13 @@ import { loadEnv } from '../../server/src/platform/config/env.ts';
 import { startRuntime, type Runtime } from '../../server/src/entry/runtime.ts';
 import { chatServices } from '../../server/src/chat/index.ts';
 import type { SandboxChatAdapter } from '../../server/src/chat/channels/sandbox.ts';
-import type { InboundMessage } from '../../server/src/chat/channels/types.ts';
+import type { ChannelAccount, ChatAddress, ChatChannelAdapter, InboundMessage, PaidMessage } from '../../server/src/chat/channels/types.ts';
+import { catalogueFor } from '../../server/src/sales/catalogue/index.ts';
+import { entry } from '../../server/test/chat/support.ts';
 import { builtWeb } from '../../server/test/e2e/web-build.ts';
 import { startFakeOllama, type FakeOllama } from '../../server/test/fakes/ollama.ts';
 import { ApiClient, personaBody } from '../../server/test/helpers/api.ts';
-import { safetyNotes } from '../src/inbox/chat/safety.ts';
+import { paidOffer, safetyNotes } from '../src/inbox/chat/safety.ts';
 
 /**
  * The chat inbox in a real Chromium against the real server (workers on) and a scripted fake Ollama: a fan
@@ -49,7 +51,41 @@ describe('safety notes for operators', () => {
     ]);
     expect(safetyNotes({ direction: 'out', state: 'suppressed', safety: { suppressed: 'operator' } }).map((n) => n.key)).toEqual(['suppressed']);
   });
+
+  it('reads a paid offer from what the engine recorded, and nothing else as one', () => {
+    const paid = { packId: 'p1', title: 'Sunset Dreams', priceMinor: 1499, currency: 'EUR', media: 5 };
+    expect(paidOffer({ text: 'Sunset Dreams', safety: { fixed: 'paid_offer', paid } })).toEqual(paid);
+    // Stored before the title was recorded: the message text is the title.
+    const { title: _t, ...older } = paid;
+    expect(paidOffer({ text: 'Old title', safety: { fixed: 'paid_offer', paid: older } })?.title).toBe('Old title');
+    expect(paidOffer({ text: 'x', safety: { fixed: 'self_harm' } })).toBeNull();
+    expect(paidOffer({ text: 'x', safety: { fixed: 'paid_offer', paid: { priceMinor: '14.99', currency: 'EUR' } } })).toBeNull();
+    expect(paidOffer({ text: 'x', safety: null })).toBeNull();
+  });
 });
+
+/** The sandbox as a platform that sells in chat (as Fanvue does): pay-to-view messages are recorded. */
+class SellingSandbox implements ChatChannelAdapter {
+  readonly platform = 'sandbox' as const;
+  readonly paid: PaidMessage[] = [];
+  readonly #inner: SandboxChatAdapter;
+  constructor(inner: SandboxChatAdapter) {
+    this.#inner = inner;
+  }
+  ageVerified(account: ChannelAccount) {
+    return this.#inner.ageVerified(account);
+  }
+  firstContactNotice(account: ChannelAccount) {
+    return this.#inner.firstContactNotice(account);
+  }
+  send(account: ChannelAccount, to: ChatAddress, text: string) {
+    return this.#inner.send(account, to, text);
+  }
+  async sendPaid(_account: ChannelAccount, _to: ChatAddress, message: PaidMessage) {
+    this.paid.push(message);
+    return { remoteId: `paid-${this.paid.length}` };
+  }
+}
 
 describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
   let runtime: Runtime;
@@ -230,6 +266,36 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
     await alert.waitFor({ state: 'detached' });
     await item.getByText('Self-harm signals').waitFor({ state: 'detached' });
     expect((await api.get(`/api/v1/conversations/${conversationId}`)).body.alerts.selfHarm).toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a paid offer as the pack with its price and currency, apart from plain replies', async () => {
+    const chat = chatServices(runtime.platform);
+    const selling = new SellingSandbox(sandbox);
+    chat.adapters.set(selling);
+    chat.engine.useCatalogue(async () => [{ ...entry('11111111-1111-4111-8111-111111111111', 'Sunset Dreams', 1999, 1499, 'EUR'), assetIds: ['22222222-2222-4222-8222-222222222222'] }]);
+    ollama.options.reply = () => 'My Sunset Dreams pack is 14.99 € right now instead of 19.99 €.';
+    try {
+      await fanWrites('Cleo', 'any packs for me?');
+      await expect.poll(() => selling.paid.length, { timeout: 20_000 }).toBe(1);
+      await page.locator('.chat-item', { hasText: 'Cleo' }).click();
+      const log = page.getByRole('log', { name: 'Messages' });
+      await log.getByText('My Sunset Dreams pack is 14.99 € right now instead of 19.99 €.').waitFor();
+      const offer = log.locator('.chat-paid-offer');
+      await offer.waitFor();
+      await offer.getByText('Paid offer').waitFor();
+      await offer.getByText('Sunset Dreams', { exact: true }).waitFor();
+      await offer.getByText('€14.99', { exact: true }).waitFor();
+      await offer.getByText('EUR · 1 media item to unlock').waitFor();
+      // Only the pay-to-view message is shown as an offer; the reply that named the pack stays a plain bubble.
+      expect(await log.locator('.chat-paid-offer').count()).toBe(1);
+      expect(await log.locator('[data-author="bot"]').count()).toBe(2);
+      await page.screenshot({ path: shot('paid-offer-en'), fullPage: true });
+    } finally {
+      chat.adapters.set(sandbox);
+      chat.engine.useCatalogue(catalogueFor);
+      ollama.options.reply = (body) => `Thanks for writing! You said: ${lastUser(body)}`;
+    }
     expect(pageErrors).toEqual([]);
   });
 

@@ -87,7 +87,8 @@ describe.each(backends)('Fanvue chat through the official API (%s)', (backend) =
     expect(sentTo(fans[0]!)[1]!.mediaUuids).toEqual(sentTo(fans[1]!)[1]!.mediaUuids);
     const paid = await w.rt.platform.db.withOrg(w.orgId, (tx) => tx.select().from(chatMessages).where(and(eq(chatMessages.channelId, channelId), eq(chatMessages.text, 'Sunset Dreams'))));
     expect(paid).toHaveLength(2);
-    expect(paid.every((p) => p.state === 'sent' && (p.safety as any).paid.priceMinor === 1499 && (p.safety as any).paid.currency === 'USD')).toBe(true);
+    expect(paid.every((p) => p.state === 'sent' && (p.safety as any).fixed === 'paid_offer')).toBe(true);
+    for (const p of paid) expect((p.safety as any).paid).toEqual({ packId: PACK, title: 'Sunset Dreams', priceMinor: 1499, currency: 'USD', media: 1 });
     w.catalogue.splice(0);
   });
 

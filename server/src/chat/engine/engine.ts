@@ -337,7 +337,7 @@ export class ChatEngine {
     const { text, verdict, context, offers } = composed;
     const sent = await this.#deliver(turn, adapter, account, to, text, 'bot', { screen: screenSummary(screen), reply: verdict, context: { tokens: context.tokens, ...context.included } }, verdict.offered.length > 0);
     const paid = sent && adapter.sendPaid ? paidOffer(verdict.offered, offers) : null;
-    if (paid) await this.#deliver(turn, adapter, account, to, paid.text, 'bot', { fixed: 'paid_offer', paid: { packId: paid.packId, priceMinor: paid.priceMinor, currency: paid.currency, media: paid.assetIds.length } }, false, paid);
+    if (paid) await this.#deliver(turn, adapter, account, to, paid.text, 'bot', { fixed: 'paid_offer', paid: { packId: paid.packId, title: paid.text, priceMinor: paid.priceMinor, currency: paid.currency, media: paid.assetIds.length } }, false, paid);
     await this.#settle(orgId, conversation.personaId, message, 'handled', { screen: screenSummary(screen), replied: sent });
     if (sent) await this.#afterReply(turn, llm, signal).catch((err) => this.#platform.log.warn({ err, conversationId: conversation.id }, 'chat memory update failed'));
   }

@@ -18,6 +18,33 @@ const FIXED = new Set(['first_contact_notice', 'self_harm', 'minor_goodbye', 'mi
 const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+export interface PaidOffer {
+  packId: string | null;
+  title: string;
+  priceMinor: number;
+  currency: string;
+  /** How many media the fan unlocks by paying. */
+  media: number;
+}
+
+/**
+ * A pay-to-view message the bot sent after a reply that offered a pack (where the platform sells in chat): the
+ * engine records it as `safety.fixed: 'paid_offer'` with `safety.paid`. Messages stored before the title was
+ * recorded carry it as their text.
+ */
+export function paidOffer(m: Pick<ChatMessage, 'text' | 'safety'>): PaidOffer | null {
+  const s = obj(m.safety);
+  const paid = obj(s?.paid);
+  if (s?.fixed !== 'paid_offer' || !paid || typeof paid.priceMinor !== 'number' || typeof paid.currency !== 'string') return null;
+  return {
+    packId: typeof paid.packId === 'string' ? paid.packId : null,
+    title: typeof paid.title === 'string' && paid.title ? paid.title : m.text,
+    priceMinor: paid.priceMinor,
+    currency: paid.currency,
+    media: typeof paid.media === 'number' ? paid.media : 0,
+  };
+}
+
 export function safetyNotes(m: Pick<ChatMessage, 'direction' | 'state' | 'safety'>): Note[] {
   const s = obj(m.safety) ?? {};
   const notes: Note[] = [];
