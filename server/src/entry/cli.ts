@@ -11,6 +11,7 @@ import { resealDatabase } from '../platform/secrets/secret-store.ts';
 import { capabilities } from '../capabilities.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { startRuntime, stopOnSignals } from './runtime.ts';
+import { serveMetrics } from '../platform/observability/metrics-server.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -53,6 +54,10 @@ async function main(argv: string[]) {
     }
     case 'worker': {
       const runtime = await startRuntime(env, { http: false, workers: true });
+      if (env.WORKER_METRICS_PORT) {
+        const metrics = await serveMetrics(runtime.platform.metrics.registry, { host: env.HOST, port: env.WORKER_METRICS_PORT });
+        runtime.platform.onClose(() => metrics.close());
+      }
       stopOnSignals(runtime);
       runtime.platform.log.info({ queues: runtime.platform.jobs.names }, 'workers running');
       return null;

@@ -4,6 +4,7 @@ import { ownerClient, personaBody, type ApiClient } from '../helpers/api.ts';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama.ts';
 import { startFakeX, type FakeX } from '../fakes/x.ts';
 import { publishNow, xChannel } from './support.ts';
+import { serveMetrics } from '../../src/platform/observability/metrics-server.ts';
 
 /** /metrics on the whole product: every family the issue names is exposed, and the ones fed by work are fed. */
 describe('/metrics carries HTTP, job, queue-depth, provider-latency, publish-outcome and chat-latency metrics', () => {
@@ -46,5 +47,17 @@ describe('/metrics carries HTTP, job, queue-depth, provider-latency, publish-out
     expect(text).toMatch(/atelier_publish_outcomes_total\{platform="x",outcome="published"\} 1/);
     // Queues are read from pg-boss at scrape time: the analytics jobs are among them.
     expect(text).toMatch(/atelier_queue_depth\{queue="analytics.deliver",state="queued"\} 0/);
+  });
+
+  it('serves the same registry from a worker process (cli worker, WORKER_METRICS_PORT)', async () => {
+    const server = await serveMetrics(rt.platform.metrics.registry, { host: '127.0.0.1', port: 0 });
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/atelier_publish_outcomes_total\{platform="x",outcome="published"\} 1/);
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });

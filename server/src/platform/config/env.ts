@@ -22,6 +22,8 @@ const envSchema = z
     /** Earlier master keys still able to decrypt (comma-separated `id:base64`), for rotation. */
     ATELIER_OLD_MASTER_KEYS: z.string().optional(),
     ATELIER_RUN_WORKERS: bool.default(true),
+    /** `cli worker` serves GET /metrics on this port (on HOST) when set, for Prometheus. */
+    WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
