@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,10 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
   let nora: string;
   let odile: string;
   const pageErrors: string[] = [];
+  // A webhook receiver for the destination test.
+  const hooks: { headers: IncomingHttpHeaders; body: string }[] = [];
+  let hookServer: Server;
+  let hookUrl: string;
   const now = Date.now();
   const today = utc(now);
 
@@ -99,6 +104,16 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
   beforeAll(async () => {
     const [webDist, x] = await Promise.all([builtWeb(), startFakeX()]);
     fake = x;
+    hookServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        hooks.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+    hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/atelier`;
     dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-analytics-'));
     const env = loadEnv({
       NODE_ENV: 'test',
@@ -108,6 +123,7 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
       HOST: '127.0.0.1',
       PORT: '0',
       AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+      CHROMIUM_PATH: CHROMIUM,
     });
     // No workers: the test runs the ingestion and rollup rounds itself, on the days it chooses.
     runtime = await startRuntime(env, { http: true, workers: false, webDist, listen: true });
@@ -189,6 +205,7 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     await browser?.close();
     await runtime?.stop();
     await fake?.close();
+    await new Promise((resolve) => hookServer?.close(resolve));
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -289,6 +306,82 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('makes a report now, reads it, downloads its PDF, sets the schedule and rules, and sends to a webhook', async () => {
+    const delivery = analyticsServices(runtime.platform).delivery;
+    await page.getByRole('link', { name: 'Analytics', exact: true }).click();
+    await page.getByRole('link', { name: 'Reports', exact: true }).click();
+    await page.getByLabel('Show').selectOption({ label: 'All personas (agency)' });
+    await page.getByText('No reports yet.').waitFor();
+
+    // This month's agency report, made from the page.
+    const month = today.slice(0, 7);
+    await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Monthly' });
+    await page.getByLabel('Month', { exact: true }).fill(month);
+    await page.getByLabel('For', { exact: true }).selectOption({ label: 'All personas (agency)' });
+    await page.getByRole('button', { name: 'Make the report' }).click();
+    await page.getByText('Made: Monthly.').waitFor({ timeout: 60_000 });
+    const listed = (await api.get('/api/v1/reports')).body.items as { id: string; kind: string; revenueNetMinor: number; hasPdf: boolean; periodStart: string }[];
+    expect(listed).toHaveLength(1);
+    const report = listed[0]!;
+    expect(report).toMatchObject({ kind: 'monthly', periodStart: `${month}-01`, hasPdf: true });
+    // Its money is the ledger's for the month so far, as the dashboard computes it.
+    expect(report.revenueNetMinor).toBe((await overview(`range=custom&from=${month}-01&to=${today}`)).kpis.revenueNetMinor);
+    const row = page.locator('table[data-table="reports"] tbody tr').first();
+    await row.locator('td.num', { hasText: eur(report.revenueNetMinor) }).waitFor();
+    // The stored page opens in a sandboxed frame.
+    const frame = page.frameLocator('iframe[title^="The report: Monthly"]');
+    await frame.locator('body').filter({ hasText: 'Monthly report' }).waitFor();
+    await page.screenshot({ path: shot('reports'), fullPage: true });
+    const download = page.waitForEvent('download');
+    await row.getByRole('button', { name: /^Download the PDF of Monthly/ }).click();
+    const file = await (await download).path();
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+
+    // Schedule and alert rules.
+    await page.getByRole('link', { name: 'Schedule and delivery' }).click();
+    await page.getByLabel('Daily at (UTC)').selectOption('6');
+    await page.locator('[data-rule="tokenExpiry"]').getByRole('checkbox').uncheck();
+    await page.getByLabel('Failures', { exact: true }).fill('5');
+    await page.getByRole('button', { name: 'Save the settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const saved = (await api.get('/api/v1/analytics/settings')).body.settings;
+    expect(saved.reports.daily).toEqual({ enabled: true, hour: 6 });
+    expect(saved.alerts.tokenExpiry.enabled).toBe(false);
+    expect(saved.alerts.publishFailures).toMatchObject({ enabled: true, threshold: 5, windowMinutes: 60 });
+
+    // A webhook destination, tested: the delivery job (run here, workers are off) posts to the receiver.
+    await page.getByText('No destination yet').waitFor();
+    await page.getByRole('button', { name: 'Add a destination' }).click();
+    await page.getByLabel('Sent by').selectOption({ label: 'HTTP webhook' });
+    await page.getByLabel('Name', { exact: true }).fill('Ops hook');
+    await page.getByLabel('URL', { exact: true }).fill(hookUrl);
+    await page.getByRole('button', { name: 'Add the destination' }).click();
+    const card = page.locator('li[data-destination="Ops hook"]');
+    await card.getByText('Secrets set: url').waitFor();
+    const tested = page.waitForResponse((r) => r.url().endsWith('/test') && r.request().method() === 'POST');
+    await card.getByRole('button', { name: 'Send a test' }).click();
+    const { deliveryId } = (await (await tested).json()) as { deliveryId: string };
+    await card.getByText('Sending the test…').waitFor();
+    expect(await delivery.deliver(orgId, deliveryId)).toBe('sent');
+    await card.getByText(/^Test sent/).waitFor();
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]!.headers['x-atelier-delivery']).toBe(deliveryId);
+    await page.screenshot({ path: shot('settings'), fullPage: true });
+
+    // The report sent to it from the list; its delivery shows under the open report.
+    await page.getByRole('link', { name: 'Reports', exact: true }).click();
+    await page.getByRole('button', { name: /^Read Monthly/ }).click();
+    await page.getByText('Not sent anywhere yet.').waitFor();
+    await page.getByRole('button', { name: /^Send Monthly/ }).click();
+    await page.getByText('1 delivery queued.').waitFor();
+    const pending = (await api.get(`/api/v1/reports/${report.id}`)).body.deliveries as { id: string; status: string }[];
+    expect(pending.map((d) => d.status)).toEqual(['pending']);
+    expect(await delivery.deliver(orgId, pending[0]!.id)).toBe('sent');
+    await page.locator('.an-deliveries li[data-status="sent"]', { hasText: 'Ops hook' }).waitFor();
+    expect(hooks).toHaveLength(2);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
   it('shows a viewer every figure but money, and gives a chatter no Analytics', async () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const viewer = await context.newPage();
@@ -299,6 +392,14 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     await expect.poll(() => tile(viewer, 'revenueNetMinor').textContent()).toBe('Hidden');
     await expect.poll(() => tile(viewer, 'reach').textContent()).toBe(int((await overview('range=30d')).kpis.reach));
     expect(await viewer.locator('[data-chart="revenue"]').count()).toBe(0);
+    // No reports (they carry money); the schedule is readable, not editable, and destinations are not shown.
+    expect(await viewer.getByRole('link', { name: 'Reports', exact: true }).count()).toBe(0);
+    await viewer.getByRole('link', { name: 'Schedule and delivery' }).click();
+    await viewer.getByText('Your role can read these settings but not change them.').waitFor();
+    await expect.poll(() => viewer.getByLabel('Daily at (UTC)').inputValue()).toBe('6');
+    expect(await viewer.getByLabel('Daily at (UTC)').isDisabled()).toBe(true);
+    expect(await viewer.getByRole('button', { name: 'Save the settings' }).count()).toBe(0);
+    expect(await viewer.getByRole('heading', { name: 'Destinations' }).count()).toBe(0);
     await context.close();
 
     const chatterContext = await browser.newContext({ locale: 'en-US' });

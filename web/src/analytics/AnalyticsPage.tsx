@@ -7,13 +7,18 @@ import { AbTestsTab } from './AbTestsTab';
 import { BestHoursTab } from './BestHoursTab';
 import { OverviewTab } from './OverviewTab';
 import { RangePicker } from './RangePicker';
+import { ReportsTab } from './ReportsTab';
+import { SettingsTab } from './SettingsTab';
 import type { RangeChoice } from './range';
 
-type Tab = 'overview' | 'abTests' | 'bestHours';
+type Tab = 'overview' | 'abTests' | 'bestHours' | 'reports' | 'settings';
 const tabs: TabDef<Tab>[] = [
   { id: 'overview', path: '/analytics', needs: 'analytics:read' },
   { id: 'abTests', path: '/analytics/ab-tests', needs: 'analytics:read' },
   { id: 'bestHours', path: '/analytics/best-hours', needs: 'analytics:read' },
+  // Reports carry money: the API serves them to ledger readers.
+  { id: 'reports', path: '/analytics/reports', needs: 'ledger:read' },
+  { id: 'settings', path: '/analytics/settings', needs: 'analytics:read' },
 ];
 
 /**
@@ -35,6 +40,7 @@ export function AnalyticsPage({ path }: { path: string }) {
     setAgency(false);
   };
   const ranged = current?.id === 'overview' || current?.id === 'abTests';
+  const scoped = ranged || current?.id === 'reports';
 
   if (personas.length === 0) {
     return (
@@ -51,15 +57,15 @@ export function AnalyticsPage({ path }: { path: string }) {
   }
 
   // Best hours are a persona's own: that tab always shows the persona chosen in the header.
-  const subject = current?.id === 'bestHours' ? persona : personaId ? persona : null;
+  const subject = current?.id === 'bestHours' ? persona : personaId && scoped ? persona : null;
   return (
     <section className="page page-wide">
       <h1>
         {t('nav.analytics')}
-        <span className="title-persona"> · {subject ? subject.name : t('analytics.agency')}</span>
+        {current?.id !== 'settings' && <span className="title-persona"> · {subject ? subject.name : t('analytics.agency')}</span>}
       </h1>
       <TabNav label={t('nav.analytics')} tabs={visible} current={current} title={(id) => t(`analytics.tabs.${id}`)} />
-      {current?.id !== 'bestHours' && (
+      {scoped && (
         <div className="an-toolbar">
           <div className="inline-field">
             <label htmlFor={scopeId}>{t('analytics.scope')}</label>
@@ -78,6 +84,8 @@ export function AnalyticsPage({ path }: { path: string }) {
       {current?.id === 'overview' && <OverviewTab personaId={personaId} range={range} personaName={personaName} onOpenPersona={open} />}
       {current?.id === 'abTests' && <AbTestsTab personaId={personaId} range={range} personaName={personaName} />}
       {current?.id === 'bestHours' && persona && <BestHoursTab key={persona.id} persona={persona} personas={personas} onPersona={select} />}
+      {current?.id === 'reports' && <ReportsTab personaId={personaId} personas={personas} />}
+      {current?.id === 'settings' && <SettingsTab />}
     </section>
   );
 }

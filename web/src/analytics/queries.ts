@@ -51,12 +51,13 @@ export function useChannelsTable(personaId: string | null, range: RangeChoice) {
   });
 }
 
-export function useMonthly(personaId: string | null, months = 12) {
+export function useMonthly(personaId: string | null, months = 12, enabled = true) {
   const key = useOrgKey();
   return useQuery({
     queryKey: key(ANALYTICS, 'monthly', personaId, months),
     queryFn: () => unwrap(api.GET('/api/v1/analytics/revenue/monthly', { params: { query: { months, ...(personaId ? { personaId } : {}) } } })),
     placeholderData: keepPreviousData,
+    enabled,
   });
 }
 
