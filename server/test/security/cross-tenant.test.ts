@@ -68,12 +68,14 @@ describe.each(backends)('cross-tenant isolation on %s', (backend) => {
   let b: SeededOrg;
   let ops: Operation[];
 
+  // Two organizations with a row of every kind (a statement and a report with their PDFs among them): slow
+  // when the machine is busy, so more time than the default hook timeout.
   beforeAll(async () => {
     rt = await testRuntime(backend);
     a = await seedOrg(rt, 'Alpha');
     b = await seedOrg(rt, 'Bravo');
     ops = await openApiOperations(rt.app);
-  });
+  }, 180_000);
   afterAll(() => rt?.stop());
 
   // Runs before the matrix below: A's own failed attempts are audited with the ids A typed in.
