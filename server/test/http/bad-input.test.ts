@@ -564,7 +564,8 @@ describe('HTTP edges', () => {
     expect(preflight.headers['access-control-allow-methods']).toBeUndefined();
   });
 
-  it('opens CORS only to the configured origins', async () => {
+  // Starts a runtime of its own: more than the default 30 s on a busy machine.
+  it('opens CORS only to the configured origins', { timeout: 120_000 }, async () => {
     const open = await testRuntime('pglite', { CORS_ORIGINS: 'https://studio.example' });
     try {
       const allowed = await open.app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://studio.example' } });

@@ -185,7 +185,8 @@ describe('the rotate-key CLI on PGlite', () => {
   // No ATELIER_MASTER_KEY: the key lives in <dataDir>/master.key, as on a default install.
   const overrides = () => ({ ATELIER_DATA_DIR: dataDir, ATELIER_MASTER_KEY: '' });
 
-  it('re-seals the database, replaces master.key, and everything still opens', async () => {
+  // Two runtimes and a CLI process one after the other (the CLI alone may take 60 s on a busy machine).
+  it('re-seals the database, replaces master.key, and everything still opens', { timeout: 180_000 }, async () => {
     const before = await testRuntime('pglite', overrides());
     let f: Fixture;
     try {
