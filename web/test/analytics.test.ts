@@ -11,7 +11,7 @@ import { loadEnv } from '../../server/src/platform/config/env.ts';
 import { startRuntime, type Runtime } from '../../server/src/entry/runtime.ts';
 import { eq } from 'drizzle-orm';
 import { analyticsServices } from '../../server/src/analytics/index.ts';
-import { postTargets } from '../../server/src/platform/db/schema/index.ts';
+import { channels, postTargets } from '../../server/src/platform/db/schema/index.ts';
 import { publishingServices } from '../../server/src/publishing/index.ts';
 import { builtWeb } from '../../server/test/e2e/web-build.ts';
 import { startFakeX, type FakeX } from '../../server/test/fakes/x.ts';
@@ -70,6 +70,7 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
   let orgId: string;
   let nora: string;
   let odile: string;
+  let studioChannel: string;
   const pageErrors: string[] = [];
   // A webhook receiver for the destination test.
   const hooks: { headers: IncomingHttpHeaders; body: string }[] = [];
@@ -136,6 +137,7 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     odile = (await api.post('/api/v1/personas', personaBody('Odile'))).body.id;
     const one = await xChannel(api, fake, nora, '@nora_sketches');
     const two = await xChannel(api, fake, nora, '@nora_studio');
+    studioChannel = two;
 
     // An A/B test over both channels, and a plain post; all published now.
     const created = await api.post('/api/v1/posts', { personaId: nora, caption: 'Watercolour harbour at dusk', targets: [{ channelId: one }, { channelId: two }] });
@@ -381,6 +383,51 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     expect(hooks).toHaveLength(2);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('raises an alert when a channel needs reconnecting, notifies the webhook, and resolves it when fixed', async () => {
+    const delivery = analyticsServices(runtime.platform).delivery;
+    const setStatus = (status: string) => runtime.platform.db.withOrg(orgId, (tx) => tx.update(channels).set({ status }).where(eq(channels.id, studioChannel)));
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.getByRole('button', { name: 'Check now' }).waitFor();
+    const card = page.locator('li[data-alert="channel_reconnect"]');
+    expect(await card.count()).toBe(0);
+
+    // The platform revokes @nora_studio: the next check raises one critical alert about it.
+    await setStatus('reconnect_needed');
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await card.getByRole('heading', { name: /^Reconnect x @nora_studio/ }).waitFor();
+    await card.getByText('Critical').waitFor();
+    await card.getByText(/^Channel needs reconnecting · Nora · open since/).waitFor();
+    const open = (await api.get('/api/v1/alerts')).body as { openCount: number; items: { id: string; rule: string }[] };
+    expect(open.items.filter((a) => a.rule === 'channel_reconnect')).toHaveLength(1);
+    await page.getByRole('link', { name: `Alerts ${open.openCount}` }).waitFor();
+
+    // Its notification went to the webhook destination (alerts on): run the delivery job, see it sent.
+    await card.getByRole('button', { name: 'Notifications' }).click();
+    await card.locator('.an-deliveries li[data-status="pending"]', { hasText: 'Ops hook' }).waitFor();
+    const alertId = open.items.find((a) => a.rule === 'channel_reconnect')!.id;
+    const notes = (await api.get(`/api/v1/alerts/${alertId}`)).body.deliveries as { id: string; event: string }[];
+    expect(notes.map((d) => d.event)).toEqual(['fired']);
+    expect(await delivery.deliver(orgId, notes[0]!.id)).toBe('sent');
+    await card.locator('.an-deliveries li[data-status="sent"]', { hasText: 'raised → Ops hook' }).waitFor();
+    expect(JSON.parse(hooks.at(-1)!.body).subject).toContain('nora_studio');
+
+    // The overview says so too.
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByText(/open alerts? needs? attention/).waitFor();
+    await page.screenshot({ path: shot('overview-alert'), fullPage: false });
+
+    // Reconnected: the next check resolves it.
+    await setStatus('active');
+    await page.getByRole('link', { name: /^Alerts/ }).click();
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await page.getByText(/^Checked: 0 opened, 1 resolved/).waitFor();
+    expect(await card.count()).toBe(0);
+    await page.getByRole('radio', { name: 'Resolved' }).check();
+    await card.getByText(/ · resolved /).waitFor();
+    await page.screenshot({ path: shot('alerts'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 
   it('shows a viewer every figure but money, and gives a chatter no Analytics', async () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });

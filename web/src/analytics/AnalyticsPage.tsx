@@ -4,20 +4,23 @@ import { onLinkClick } from '../app/router';
 import { useSelectedPersona } from '../personas/selection';
 import { TabNav, usePermittedTab, type TabDef } from '../ui/TabNav';
 import { AbTestsTab } from './AbTestsTab';
+import { AlertsTab } from './AlertsTab';
 import { BestHoursTab } from './BestHoursTab';
 import { OverviewTab } from './OverviewTab';
 import { RangePicker } from './RangePicker';
 import { ReportsTab } from './ReportsTab';
+import { useAlerts } from './reportQueries';
 import { SettingsTab } from './SettingsTab';
 import type { RangeChoice } from './range';
 
-type Tab = 'overview' | 'abTests' | 'bestHours' | 'reports' | 'settings';
+type Tab = 'overview' | 'abTests' | 'bestHours' | 'reports' | 'alerts' | 'settings';
 const tabs: TabDef<Tab>[] = [
   { id: 'overview', path: '/analytics', needs: 'analytics:read' },
   { id: 'abTests', path: '/analytics/ab-tests', needs: 'analytics:read' },
   { id: 'bestHours', path: '/analytics/best-hours', needs: 'analytics:read' },
   // Reports carry money: the API serves them to ledger readers.
   { id: 'reports', path: '/analytics/reports', needs: 'ledger:read' },
+  { id: 'alerts', path: '/analytics/alerts', needs: 'analytics:read' },
   { id: 'settings', path: '/analytics/settings', needs: 'analytics:read' },
 ];
 
@@ -40,7 +43,9 @@ export function AnalyticsPage({ path }: { path: string }) {
     setAgency(false);
   };
   const ranged = current?.id === 'overview' || current?.id === 'abTests';
-  const scoped = ranged || current?.id === 'reports';
+  const scoped = ranged || current?.id === 'reports' || current?.id === 'alerts';
+  // Open alerts are counted on their tab wherever the member is in Analytics.
+  const openAlerts = useAlerts('open', null, personas.length > 0).data?.openCount ?? 0;
 
   if (personas.length === 0) {
     return (
@@ -64,7 +69,15 @@ export function AnalyticsPage({ path }: { path: string }) {
         {t('nav.analytics')}
         {current?.id !== 'settings' && <span className="title-persona"> · {subject ? subject.name : t('analytics.agency')}</span>}
       </h1>
-      <TabNav label={t('nav.analytics')} tabs={visible} current={current} title={(id) => t(`analytics.tabs.${id}`)} />
+      <TabNav label={t('nav.analytics')} tabs={visible} current={current} title={(id) => t(`analytics.tabs.${id}`)}
+        extra={(id) =>
+          id === 'alerts' && openAlerts > 0 ? (
+            <span className="badge an-sev-warning" aria-label={t('analytics.alerts.openCount', { count: openAlerts })}>
+              {openAlerts}
+            </span>
+          ) : null
+        }
+      />
       {scoped && (
         <div className="an-toolbar">
           <div className="inline-field">
@@ -81,10 +94,19 @@ export function AnalyticsPage({ path }: { path: string }) {
           {ranged && <RangePicker value={range} onChange={setRange} />}
         </div>
       )}
+      {current?.id === 'overview' && openAlerts > 0 && (
+        <p className="an-alert-banner" role="status">
+          {t('analytics.alerts.banner', { count: openAlerts })}{' '}
+          <a href="/analytics/alerts" onClick={onLinkClick}>
+            {t('analytics.alerts.toAlerts')}
+          </a>
+        </p>
+      )}
       {current?.id === 'overview' && <OverviewTab personaId={personaId} range={range} personaName={personaName} onOpenPersona={open} />}
       {current?.id === 'abTests' && <AbTestsTab personaId={personaId} range={range} personaName={personaName} />}
       {current?.id === 'bestHours' && persona && <BestHoursTab key={persona.id} persona={persona} personas={personas} onPersona={select} />}
       {current?.id === 'reports' && <ReportsTab personaId={personaId} personas={personas} />}
+      {current?.id === 'alerts' && <AlertsTab personaId={personaId} personaName={personaName} />}
       {current?.id === 'settings' && <SettingsTab />}
     </section>
   );

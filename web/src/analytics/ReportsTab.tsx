@@ -7,7 +7,7 @@ import { ErrorNote } from '../ui/ErrorNote';
 import { useDateTime } from '../ui/format';
 import { useFigures } from './format';
 import { addDays, utcDay } from './range';
-import { reportDocument, reportKinds, useCreateReport, useDeliverReport, useReport, useReports, type Destination, type Report, type ReportKind } from './reportQueries';
+import { reportDocument, reportKinds, useCreateReport, useDeliverReport, useReport, useReports, type Delivery, type Destination, type Report, type ReportKind } from './reportQueries';
 
 const lastMonth = (now = new Date()) => utcDay(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).slice(0, 7);
 
@@ -210,13 +210,16 @@ function ReportPreview({ id, html, title, onClose }: { id: string; html: string;
   );
 }
 
-export function DeliveryList({ deliveries, dateTime }: { deliveries: NonNullable<ReturnType<typeof useReport>['data']>['deliveries']; dateTime: (iso: string | null) => string }) {
+/** Where a report or alert notification went and how it ended; `event` also says which (fired, resolved…). */
+export function DeliveryList({ deliveries, dateTime, event = false }: { deliveries: Delivery[]; dateTime: (iso: string | null) => string; event?: boolean }) {
   const { t } = useTranslation();
   return (
     <ul className="an-deliveries">
       {deliveries.map((d) => (
         <li key={d.id} data-status={d.status}>
-          <span className={`badge an-delivery-${d.status}`}>{t(`analytics.delivery.status.${d.status}`)}</span> <strong>{d.destinationName ?? t('analytics.delivery.removed')}</strong>
+          <span className={`badge an-delivery-${d.status}`}>{t(`analytics.delivery.status.${d.status}`)}</span>{' '}
+          {event && <span className="small">{t(`analytics.delivery.event.${d.event as 'fired' | 'resolved' | 'report' | 'test'}`)} → </span>}
+          <strong>{d.destinationName ?? t('analytics.delivery.removed')}</strong>
           {d.destinationKind && <span className="muted small"> · {t(`analytics.destinations.kinds.${d.destinationKind as Destination['kind']}`)}</span>}
           <span className="muted small"> · {d.sentAt ? dateTime(d.sentAt) : dateTime(d.createdAt)}</span>
           {d.attempts > 1 && <span className="muted small"> · {t('analytics.delivery.attempts', { count: d.attempts })}</span>}

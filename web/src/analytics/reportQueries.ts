@@ -120,3 +120,43 @@ export function useDelivery(id: string | null) {
     refetchInterval: (q) => (q.state.data?.status === 'pending' || !q.state.data ? 1500 : false),
   });
 }
+
+export type AlertStatus = 'open' | 'resolved' | 'all';
+export type Alert = Json<paths['/api/v1/alerts']['get']['responses'][200]>['items'][number];
+export type AlertRule = Json<paths['/api/v1/alerts/rules']['get']['responses'][200]>['items'][number];
+
+/** Alerts are checked every 5 minutes on the server; the list refreshes each minute while it is shown. */
+export function useAlerts(status: AlertStatus, personaId: string | null, enabled = true) {
+  const key = useOrgKey();
+  return useQuery({
+    queryKey: key(ANALYTICS, 'alerts', 'list', status, personaId),
+    queryFn: () => unwrap(api.GET('/api/v1/alerts', { params: { query: { status, limit: 100, ...(personaId ? { personaId } : {}) } } })),
+    refetchInterval: 60_000,
+    enabled,
+  });
+}
+
+export function useAlert(id: string | null) {
+  const key = useOrgKey();
+  return useQuery({
+    queryKey: key(ANALYTICS, 'alerts', 'one', id),
+    queryFn: () => unwrap(api.GET('/api/v1/alerts/{id}', { params: { path: { id: id! } } })),
+    enabled: id !== null,
+    refetchInterval: (q) => (q.state.data?.deliveries.some((d) => d.status === 'pending') ? 2000 : false),
+  });
+}
+
+export function useAlertRules() {
+  const key = useOrgKey();
+  return useQuery({ queryKey: key(ANALYTICS, 'alert-rules'), queryFn: () => unwrap(api.GET('/api/v1/alerts/rules')), staleTime: 5 * 60_000 });
+}
+
+export function useAcknowledge() {
+  const invalidate = useInvalidate('alerts');
+  return useMutation({ mutationFn: (id: string) => unwrap(api.POST('/api/v1/alerts/{id}/acknowledge', { params: { path: { id } } })), onSuccess: invalidate });
+}
+
+export function useEvaluateAlerts() {
+  const invalidate = useInvalidate('alerts');
+  return useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/alerts/evaluate')), onSuccess: invalidate });
+}
