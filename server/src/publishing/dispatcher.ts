@@ -37,6 +37,13 @@ const ACCOUNT_LIMITS: Record<PlatformName, { points: number; seconds: number }> 
   onlyfans_export: { points: 100_000, seconds: 60 },
   sandbox: { points: 100_000, seconds: 60 },
 };
+/**
+ * Per developer app (OAuth client id), across every account connected through it: X allows 10,000 posts per
+ * 24 h per app (PLATFORMS.md). Other platforms' app limits are per request and read from their headers.
+ */
+const APP_LIMITS: Partial<Record<PlatformName, { points: number; seconds: number }>> = {
+  x: { points: 10_000, seconds: 24 * 3600 },
+};
 const MAX_UNAVAILABLE_ATTEMPTS = 5;
 const BREAKER_THRESHOLD = 5;
 const BREAKER_OPEN_MS = 60_000;
@@ -52,12 +59,18 @@ export class Dispatcher {
   readonly #studio: StudioService;
   readonly #connectors: Connectors;
   readonly #rules: PlatformRules;
-  readonly #limiters = new Map<PlatformName, RateLimiterAbstract>();
+  readonly #limiters = new Map<string, RateLimiterAbstract>();
+  readonly #appLimits: Partial<Record<PlatformName, { points: number; seconds: number }>>;
   readonly #breakers = new Map<PlatformName, { failures: number; openUntil: number }>();
   readonly #redis: Redis | null;
   readonly publishTimeoutMs: number;
 
-  constructor(platform: Platform, deps: { channels: ChannelsService; studio: StudioService; connectors: Connectors }, opts: { publishTimeoutMs?: number } = {}) {
+  constructor(
+    platform: Platform,
+    deps: { channels: ChannelsService; studio: StudioService; connectors: Connectors },
+    opts: { publishTimeoutMs?: number; appLimits?: Partial<Record<PlatformName, { points: number; seconds: number }>> } = {},
+  ) {
+    this.#appLimits = opts.appLimits ?? APP_LIMITS;
     this.#platform = platform;
     this.#channels = deps.channels;
     this.#studio = deps.studio;
@@ -124,6 +137,8 @@ export class Dispatcher {
     if (refusal) return this.#fail(target, refusal.code, refusal.message, refusal.details);
     const breaker = this.#breakers.get(account.platform);
     if (breaker && breaker.openUntil > Date.now()) return this.#reschedule(target, breaker.openUntil - Date.now(), `${account.platform} is failing: waiting before trying again`);
+    const appWaitMs = await this.#appRateLimit(account);
+    if (appWaitMs > 0) return this.#reschedule(target, appWaitMs, `Rate limit of the ${account.platform} app reached`);
     const waitMs = await this.#rateLimit(account);
     if (waitMs > 0) return this.#reschedule(target, waitMs, 'Rate limit of the account reached');
 
@@ -313,17 +328,28 @@ export class Dispatcher {
   }
 
   async #rateLimit(account: ChannelAccount): Promise<number> {
-    let limiter = this.#limiters.get(account.platform);
+    return this.#consume(`atelier:rl:publish:${account.platform}`, ACCOUNT_LIMITS[account.platform], account.id);
+  }
+
+  /** The app's share: keyed by the OAuth client id the account was connected through. */
+  async #appRateLimit(account: ChannelAccount): Promise<number> {
+    const limit = this.#appLimits[account.platform];
+    if (!limit) return 0;
+    return this.#consume(`atelier:rl:publish-app:${account.platform}`, limit, account.credentials.client_id || 'default');
+  }
+
+  /** Takes one point for `key` (shared across workers through Redis when configured); ms to wait when none is left. */
+  async #consume(keyPrefix: string, limit: { points: number; seconds: number }, key: string): Promise<number> {
+    let limiter = this.#limiters.get(keyPrefix);
     if (!limiter) {
-      const { points, seconds } = ACCOUNT_LIMITS[account.platform];
-      const keyPrefix = `atelier:rl:publish:${account.platform}`;
+      const { points, seconds } = limit;
       limiter = this.#redis
         ? new RateLimiterRedis({ storeClient: this.#redis, keyPrefix, points, duration: seconds, insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: seconds }) })
         : new RateLimiterMemory({ keyPrefix, points, duration: seconds });
-      this.#limiters.set(account.platform, limiter);
+      this.#limiters.set(keyPrefix, limiter);
     }
     try {
-      await limiter.consume(account.id);
+      await limiter.consume(key);
       return 0;
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return rejection.msBeforeNext + jitter();
