@@ -28,7 +28,12 @@ const subreddit = z.looseObject({
 const schemas: Record<PlatformName, z.ZodType<Record<string, unknown>>> = {
   sandbox: z.looseObject({}),
   onlyfans_export: z.looseObject({}),
-  x: z.looseObject({ baseUrl: httpUrl.optional(), costBudgetCents: z.number().min(0).optional(), markAllMediaSensitive: z.boolean().optional() }),
+  x: z.looseObject({
+    baseUrl: httpUrl.optional(),
+    costBudgetCents: z.number().min(0).optional(),
+    markAllMediaSensitive: z.boolean().optional(),
+    automatedLabelConfirmedAt: z.iso.datetime({ offset: true }).optional(),
+  }),
   instagram: z.looseObject({ igUserId: id.optional(), graphBaseUrl: httpUrl.optional(), apiVersion: z.string().regex(/^v\d+\.\d+$/).optional() }),
   reddit: z.looseObject({
     username: text.optional(),

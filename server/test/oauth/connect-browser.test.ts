@@ -14,6 +14,7 @@ import { publishingServices } from '../../src/publishing/index.ts';
 import { ApiClient } from '../helpers/api.ts';
 import { builtWeb } from '../e2e/web-build.ts';
 import { startFakeReddit, type FakeReddit } from '../fakes/reddit.ts';
+import { startFakeX, type FakeX } from '../fakes/x.ts';
 
 /**
  * The OAuth connect flow as a person does it, in Chromium against the real server: Settings → Platform
@@ -36,12 +37,14 @@ describe.skipIf(!hasChromium)('OAuth connect from the web, in Chromium', () => {
   let base: string;
   let api: ApiClient;
   let reddit: FakeReddit;
+  let x: FakeX;
   let orgId: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const webDist = await builtWeb();
     reddit = await startFakeReddit();
+    x = await startFakeX({ clientSecret: 'x-app-secret' });
     dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-connect-'));
     const env = loadEnv({
       NODE_ENV: 'test',
@@ -70,6 +73,7 @@ describe.skipIf(!hasChromium)('OAuth connect from the web, in Chromium', () => {
     await browser?.close();
     await runtime?.stop();
     await reddit?.close();
+    await x?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -121,6 +125,22 @@ describe.skipIf(!hasChromium)('OAuth connect from the web, in Chromium', () => {
     const after = await redditChannels();
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ id: channel!.id, status: 'active' });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('X: the setup check asks for the Automated label until someone confirms it', async () => {
+    expect((await api.call('PUT', '/api/v1/platform-apps/x', { clientId: x.tokens.clientId, clientSecret: 'x-app-secret', baseUrl: x.url, authBaseUrl: x.url })).status).toBe(204);
+    await page.goto(`${base}/calendar/channels`);
+    await page.getByLabel('Platform').selectOption('x');
+    await page.getByRole('button', { name: 'Connect with X' }).click();
+    const notice = page.locator('.connect-notice');
+    await notice.getByText('@atelier_persona is connected.').waitFor();
+    await notice.getByText(/Automated" account label cannot be verified by API/).waitFor();
+    await notice.getByRole('button', { name: 'I turned on X’s Automated label' }).click();
+    await notice.getByText('Everything the platform lets us check looks right.').waitFor();
+    const channel = ((await api.get('/api/v1/channels')).body.items as { id: string; platform: string; settings: Record<string, unknown> }[]).find((c) => c.platform === 'x')!;
+    expect(Date.parse(channel.settings.automatedLabelConfirmedAt as string)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await api.get(`/api/v1/channels/${channel.id}/setup-check`)).body).toMatchObject({ ok: true, problems: [] });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

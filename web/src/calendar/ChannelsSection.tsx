@@ -10,7 +10,7 @@ import { PlatformMark } from './badges';
 import { ChannelEditForm } from './ChannelEditForm';
 import { ChannelSpend } from './ChannelSpend';
 import { ChannelForm } from './ChannelForm';
-import { ConnectButton, ConnectNotice, isOAuthPlatform } from './connect';
+import { ConnectButton, ConnectNotice, isOAuthPlatform, SetupCheck } from './connect';
 import { settingsSummary } from './channelForms';
 import { usePolicyHint } from './policyHint';
 import { useChannels } from './queries';
@@ -113,6 +113,8 @@ function ChannelCard({ channel, canManage }: { channel: Channel; canManage: bool
         <dt>{t('calendar.channels.credentials')}</dt>
         <dd>{channel.credentialNames.length ? channel.credentialNames.map(credentialName).join(', ') : t('calendar.channels.noCredentials')}</dd>
       </dl>
+      {/* X: the bio and the Automated label are checked (or confirmed) per channel, not only right after connecting. */}
+      {channel.platform === 'x' && <SetupCheck channelId={channel.id} channel={channel} />}
       <div className="actions">
         {channel.platform === 'onlyfans_export' && (
           <button type="button" className="small-button" onClick={() => download.mutate()} disabled={download.isPending}>

@@ -142,7 +142,7 @@ export function ConnectNotice({ personaId }: { personaId: string }) {
   return (
     <div className="notice connect-notice" role="status">
       <p className="success-inline">{channel ? t('connect.connected', { handle: channel.handle }) : t('connect.connectedGeneric')}</p>
-      <SetupCheck channelId={result.connected!} />
+      <SetupCheck channelId={result.connected!} channel={channel} />
       <button type="button" className="small-button" onClick={dismiss}>
         {t('connect.dismiss')}
       </button>
@@ -150,8 +150,14 @@ export function ConnectNotice({ personaId }: { personaId: string }) {
   );
 }
 
-/** The connector's setup checks (X: bio disclosure, Automated label), with a way to run them again. */
-export function SetupCheck({ channelId }: { channelId: string }) {
+/** X's "Automated" label cannot be read through the API: a person confirms it, and the check stops asking. */
+const needsLabelConfirmation = (channel: Channel | undefined) => channel?.platform === 'x' && typeof channel.settings.automatedLabelConfirmedAt !== 'string';
+
+/**
+ * The connector's setup checks (X: bio disclosure, Automated label), with a way to run them (again) and,
+ * on X, to confirm the Automated label was turned on.
+ */
+export function SetupCheck({ channelId, channel }: { channelId: string; channel?: Channel | undefined }) {
   const { t } = useTranslation();
   const key = useOrgKey();
   const can = useCan();
@@ -165,7 +171,30 @@ export function SetupCheck({ channelId }: { channelId: string }) {
     mutationFn: () => unwrap(api.POST('/api/v1/channels/{id}/setup-check', { params: { path: { id: channelId } } })),
     onSuccess: (data) => queryClient.setQueryData(key('setup-check', channelId), data),
   });
-  if (!check.data) return null;
+  const confirmLabel = useMutation({
+    mutationFn: async () => {
+      await unwrap(
+        api.PATCH('/api/v1/channels/{id}', { params: { path: { id: channelId } }, body: { settings: { ...channel!.settings, automatedLabelConfirmedAt: new Date().toISOString() } } }),
+      );
+      return unwrap(api.POST('/api/v1/channels/{id}/setup-check', { params: { path: { id: channelId } } }));
+    },
+    onSuccess: (data) => {
+      queryClient.setQueryData(key('setup-check', channelId), data);
+      void queryClient.invalidateQueries({ queryKey: key('channels') });
+    },
+  });
+  const manage = can('channels:manage');
+  if (!check.data) {
+    // Never checked (channels added with pasted tokens): offer to run the checks.
+    return manage && check.isError ? (
+      <div className="setup-check">
+        <button type="button" className="small-button" onClick={() => recheck.mutate()} disabled={recheck.isPending}>
+          {recheck.isPending ? t('connect.checks.checking') : t('connect.checks.run')}
+        </button>
+        <ErrorNote error={recheck.error} />
+      </div>
+    ) : null;
+  }
   return (
     <div className="setup-check">
       <strong>{t('connect.checks.title')}</strong>
@@ -181,12 +210,19 @@ export function SetupCheck({ channelId }: { channelId: string }) {
           </ul>
         </>
       )}
-      {can('channels:manage') && (
-        <button type="button" className="small-button" onClick={() => recheck.mutate()} disabled={recheck.isPending}>
-          {recheck.isPending ? t('connect.checks.checking') : t('connect.checks.recheck')}
-        </button>
+      {manage && (
+        <div className="actions">
+          {needsLabelConfirmation(channel) && (
+            <button type="button" className="small-button" onClick={() => confirmLabel.mutate()} disabled={confirmLabel.isPending}>
+              {t('connect.checks.confirmLabel')}
+            </button>
+          )}
+          <button type="button" className="small-button" onClick={() => recheck.mutate()} disabled={recheck.isPending}>
+            {recheck.isPending ? t('connect.checks.checking') : t('connect.checks.recheck')}
+          </button>
+        </div>
       )}
-      <ErrorNote error={recheck.error} />
+      <ErrorNote error={recheck.error ?? confirmLabel.error} />
     </div>
   );
 }

@@ -362,7 +362,10 @@ describe('XConnector against the fake', () => {
     const good = await c.verify(account(f), context().ctx);
     expect(good.ok).toBe(true);
     expect(good.problems).toHaveLength(1);
-    expect(good.problems[0]).toMatch(/cannot be verified by API; confirm manually/);
+    expect(good.problems[0]).toMatch(/cannot be verified by API; turn it on in X settings/);
+    // Once someone confirmed the label, the check stops asking.
+    const confirmed = await c.verify({ ...account(f), settings: { ...account(f).settings, automatedLabelConfirmedAt: new Date().toISOString() } }, context().ctx);
+    expect(confirmed).toEqual({ ok: true, problems: [] });
     expect(f.callsTo('/2/users/me')[0]!.query['user.fields']).toContain('description');
 
     f.user.description = 'Sunsets, coffee and city walks';

@@ -532,8 +532,13 @@ export class XConnector implements Connector {
       ok = false;
       problems.push(`The token belongs to @${user.username}, not @${handle}.`);
     }
-    // X API v2 user objects have no field for the "Automated" label (checked against the documented user.fields).
-    problems.push('The "Automated" account label cannot be verified by API; confirm manually in X settings (Your account → Account information → Automation).');
+    // X API v2 user objects have no field for the "Automated" label (checked against the documented user.fields):
+    // someone who manages the channel confirms it (settings.automatedLabelConfirmedAt), and the check says so until then.
+    if (!automatedLabelConfirmed(account.settings)) {
+      problems.push(
+        'The "Automated" account label cannot be verified by API; turn it on in X settings (Your account → Account information → Automation), then confirm it here.',
+      );
+    }
     return { ok, problems };
   }
 }
@@ -549,6 +554,11 @@ const OPERATOR_PATTERNS = [
   /\b(?:g[ée]r[ée]e?|op[ée]r[ée]e?|anim[ée]e?|tenue?|cr[ée]{1,2}e?|pilot[ée]e?) par\b/i,
   /(?:^|\s)(?:by|par|via)\s+@\w+/i,
 ];
+
+/** Set when a person confirmed the account carries X's "Automated" label (ISO time of the confirmation). */
+export function automatedLabelConfirmed(settings: Record<string, unknown>): boolean {
+  return typeof settings.automatedLabelConfirmedAt === 'string' && !Number.isNaN(Date.parse(settings.automatedLabelConfirmedAt));
+}
 
 export function mentionsAutomation(bio: string): boolean {
   return AUTOMATION_PATTERNS.some((p) => p.test(bio));
