@@ -72,9 +72,12 @@ export function AnalyticsPage({ path }: { path: string }) {
       <TabNav label={t('nav.analytics')} tabs={visible} current={current} title={(id) => t(`analytics.tabs.${id}`)}
         extra={(id) =>
           id === 'alerts' && openAlerts > 0 ? (
-            <span className="badge an-sev-warning" aria-label={t('analytics.alerts.openCount', { count: openAlerts })}>
-              {openAlerts}
-            </span>
+            <>
+              <span className="badge an-sev-warning" aria-hidden="true">
+                {openAlerts}
+              </span>
+              <span className="visually-hidden"> ({t('analytics.alerts.openCount', { count: openAlerts })})</span>
+            </>
           ) : null
         }
       />

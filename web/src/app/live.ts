@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { getSession, useSession } from '../api/session';
 import { applyLiveEvent, catchUp, type LiveEvent } from '../studio/cache';
 import { applyCalendarEvent, catchUpCalendar } from '../calendar/cache';
+import { ANALYTICS_EVENTS, applyAnalyticsEvent, catchUpAnalytics } from '../analytics/live';
 
 /**
  * One event stream for the whole dashboard. EventSource cannot send headers, so the access token
@@ -27,7 +28,7 @@ export function useLiveStatus(): LiveStatus {
   return useSyncExternalStore(subscribe, () => status);
 }
 
-const EVENTS = ['generation.progress', 'generation.updated', 'media.updated', 'post.target_updated', 'alert.channel_reconnect'] as const;
+const EVENTS = ['generation.progress', 'generation.updated', 'media.updated', 'post.target_updated', 'alert.channel_reconnect', ...ANALYTICS_EVENTS] as const;
 const MAX_BACKOFF_MS = 30_000;
 
 export function useLiveEvents() {
@@ -47,6 +48,7 @@ export function useLiveEvents() {
         const event = JSON.parse(message.data) as LiveEvent;
         applyLiveEvent(queryClient, orgId, event);
         applyCalendarEvent(queryClient, orgId, event);
+        applyAnalyticsEvent(queryClient, orgId, event);
       } catch {
         // A malformed event is dropped; the next list refresh corrects the cache.
       }
@@ -61,6 +63,7 @@ export function useLiveEvents() {
         setStatus('live');
         catchUp(queryClient, orgId);
         catchUpCalendar(queryClient, orgId);
+        catchUpAnalytics(queryClient, orgId);
       });
       for (const type of EVENTS) source.addEventListener(type, onEvent);
       source.addEventListener('error', () => {
