@@ -30,6 +30,24 @@ describe.each(backends)('Discord chat through the gateway (%s)', (backend) => {
     await discord?.close();
   });
 
+  it('answers a DM that comes right behind READY: nothing is lost while the bot connects', async () => {
+    w.ollama.options.reply = (body) => `You said: ${lastUser(body)}`;
+    const early: FakeDiscordUser = { id: '123456789012345680', username: 'early' };
+    // The fake registers the session as it sends READY (and the guilds): the DM follows in the same burst,
+    // before discord.js has finished logging in.
+    const sessions = discord.gateway.sessions;
+    sessions.push = (...items) => {
+      delete (sessions as { push?: unknown }).push;
+      const n = sessions.push(...items);
+      queueMicrotask(() => discord.gateway.userMessage({ author: early, content: 'are you awake?', dm: true }));
+      return n;
+    };
+    expect(await w.chat.discord.reconcile()).toEqual({ running: 1 });
+    const dm = discord.dmChannel(early);
+    const sent = await until(() => inChannel(dm.id).map((m) => m.content), (r) => r.length === 2);
+    expect(sent[1]).toBe('You said: are you awake?');
+  });
+
   it('connects the bot: identify with its token and non-privileged intents, under a lease', async () => {
     expect(await w.chat.discord.reconcile()).toEqual({ running: 1 });
     await discord.gateway.waitForSessions(1);

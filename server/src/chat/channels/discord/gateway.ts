@@ -145,6 +145,13 @@ export class DiscordGateways {
     client.on(Events.Error, (err) => log.warn({ err }, 'discord client error'));
     client.on(Events.ShardDisconnect, (event) => log.warn({ code: event.code }, 'discord gateway closed for good'));
     client.on(Events.ShardResume, () => log.info('discord gateway resumed'));
+    // Listening before login: a message that arrives with READY (or that discord.js held until it was ready) is
+    // emitted before login's promise lets us go on, and would be lost to a listener attached afterwards.
+    client.ws.on(GatewayDispatchEvents.MessageCreate, (data: GatewayMessageCreateDispatchData) => {
+      const userId = client.user?.id;
+      const inbound = userId ? inboundFromMessage(channelId, userId, data) : null;
+      if (inbound) void this.#engine.receive(orgId, inbound).catch((err) => log.warn({ err }, 'discord message not stored'));
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -165,10 +172,6 @@ export class DiscordGateways {
       throw new Error('Discord gateway: READY without the bot user');
     }
     const bot: Bot = { orgId, channelId, fingerprint: print, client, userId };
-    client.ws.on(GatewayDispatchEvents.MessageCreate, (data: GatewayMessageCreateDispatchData) => {
-      const inbound = inboundFromMessage(channelId, bot.userId, data);
-      if (inbound) void this.#engine.receive(orgId, inbound).catch((err) => log.warn({ err }, 'discord message not stored'));
-    });
     // discord.js gives up on closes it cannot recover from (token revoked, intents refused): the bot is let go
     // here too, and a later pass tries again after the backoff.
     client.on(Events.ShardDisconnect, () => {
