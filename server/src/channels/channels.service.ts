@@ -6,6 +6,8 @@ import { canSeePersona } from '../platform/auth/principal.ts';
 import { auditBy, recordAudit } from '../platform/audit/audit.ts';
 import { notFound } from '../platform/http/problem.ts';
 import type { SecretStore } from '../platform/secrets/secret-store.ts';
+import type { EventBus } from '../platform/events/index.ts';
+import type { Tx } from '../platform/db/database.ts';
 import type { PersonasService } from '../personas/index.ts';
 
 import { platforms, type ChannelAccount, type PlatformName } from '../publishing/connectors/types.ts';
@@ -31,15 +33,29 @@ export interface ChannelPatch {
 type Row = typeof channels.$inferSelect;
 const owner = (id: string) => ({ type: 'channel', id });
 
+/** What `authRefused` made of an auth error. */
+export type AuthRefusalOutcome =
+  /** The stored credentials are the refused ones: the channel is (now, or already) "reconnect needed". */
+  | { flagged: true; alerted: boolean }
+  /** Someone stored other credentials meanwhile (a refresh elsewhere): try again with these; nothing flagged. */
+  | { flagged: false; credentials: Record<string, string> };
+
+/** True when `stored` holds a value `held` does not: another process stored credentials after `held` was read. */
+function storedSince(stored: Record<string, string>, held: Record<string, string>): boolean {
+  return Object.entries(stored).some(([key, value]) => held[key] !== value);
+}
+
 /** A persona's account on a platform. Connectors (publishing, chat) build on these rows. */
 export class ChannelsService {
   readonly #db: Database;
   readonly #secrets: SecretStore;
   readonly #personas: PersonasService;
-  constructor(db: Database, secrets: SecretStore, personas: PersonasService) {
+  readonly #events: Pick<EventBus, 'publish'> | null;
+  constructor(db: Database, secrets: SecretStore, personas: PersonasService, events?: Pick<EventBus, 'publish'>) {
     this.#db = db;
     this.#secrets = secrets;
     this.#personas = personas;
+    this.#events = events ?? null;
   }
 
   list(p: Principal, filter: { personaId?: string | undefined } = {}) {
@@ -140,10 +156,52 @@ export class ChannelsService {
    */
   async storeCredentials(orgId: string, channelId: string, next: Record<string, string>) {
     const kept = Object.fromEntries(Object.entries(next).filter(([, v]) => typeof v === 'string' && v.length > 0));
-    await this.#db.withOrg(orgId, (tx) => this.#secrets.put(tx, orgId, owner(channelId), kept));
+    await this.#db.withOrg(orgId, async (tx) => {
+      // Serialised with authRefused: a flag is never decided on credentials being replaced at that moment.
+      await lockChannel(tx, channelId);
+      await this.#secrets.put(tx, orgId, owner(channelId), kept);
+    });
   }
 
-  /** Flags (or clears) "reconnect needed"; returns true when the status changed (one alert per incident). */
+  /** The stored credentials when someone stored others since `held` was read (null when they are the same). */
+  async storedSince(orgId: string, channelId: string, held: Record<string, string>): Promise<Record<string, string> | null> {
+    const stored = await this.credentials(orgId, channelId).catch(() => null);
+    return stored && storedSince(stored, held) ? stored : null;
+  }
+
+  /**
+   * The one place a channel is flagged "reconnect needed" after the platform refused its authorisation.
+   *
+   * `refused` are the credentials the caller last used (after any refresh of its own). Several processes
+   * use one channel, and X's and Fanvue's refresh tokens are single-use: when another process refreshed
+   * and stored new tokens, this caller's own refresh fails although the channel is healthy. So the stored
+   * credentials are read again, under the channel's row lock (storeCredentials takes it too): if they differ
+   * from the refused ones nothing is flagged and the caller gets them to try again; if they are the same
+   * ones, the channel is flagged — and only the change to "reconnect needed" records the audit event and
+   * raises the alert, so an incident alerts once however many jobs hit it.
+   */
+  async authRefused(orgId: string, channelId: string, refused: Record<string, string>, incident: { message: string; by: string }): Promise<AuthRefusalOutcome> {
+    const outcome = await this.#db.withOrg(orgId, async (tx): Promise<AuthRefusalOutcome & { handle?: string }> => {
+      const row = await lockChannel(tx, channelId);
+      if (!row) return { flagged: true, alerted: false };
+      const stored = await this.#secrets.get(tx, owner(channelId));
+      if (storedSince(stored, refused)) return { flagged: false, credentials: stored };
+      if (row.status === 'reconnect_needed') return { flagged: true, alerted: false };
+      await tx.update(channels).set({ status: 'reconnect_needed', updatedAt: new Date() }).where(eq(channels.id, channelId));
+      await recordAudit(tx, { orgId }, { ip: null, userAgent: incident.by, requestId: null }, { action: 'channel.reconnect_needed', targetType: 'channel', targetId: channelId, details: { message: incident.message } });
+      return { flagged: true, alerted: true, handle: row.handle };
+    });
+    if (outcome.flagged && outcome.alerted) {
+      await this.#events?.publish({ type: 'alert.channel_reconnect', orgId, data: { channelId, handle: outcome.handle, message: incident.message } });
+    }
+    if (!outcome.flagged) return { flagged: false, credentials: outcome.credentials };
+    return { flagged: true, alerted: outcome.alerted };
+  }
+
+  /**
+   * Sets the status as such; true when it changed. Clears "reconnect needed" after a (re)connect. Jobs that
+   * met an auth error flag through authRefused instead, which checks the credentials and raises the alert.
+   */
   async setStatus(orgId: string, channelId: string, status: 'active' | 'reconnect_needed'): Promise<boolean> {
     return this.#db.withOrg(orgId, async (tx) => {
       const changed = await tx
@@ -154,6 +212,11 @@ export class ChannelsService {
       return changed.length > 0;
     });
   }
+}
+
+/** The channel's row, locked (no key update: rows referencing the channel can still be written meanwhile). */
+async function lockChannel(tx: Tx, channelId: string) {
+  return (await tx.select({ status: channels.status, handle: channels.handle }).from(channels).where(eq(channels.id, channelId)).for('no key update'))[0];
 }
 
 function view(row: Row, credentialNames: string[]) {

@@ -16,7 +16,7 @@ export const channelsCapability: Capability = {
   routes: (app, platform) => {
     const personas = new PersonasService(platform.db);
     const secrets = new SecretStore(platform.keyring);
-    const channels = new ChannelsService(platform.db, secrets, personas);
+    const channels = new ChannelsService(platform.db, secrets, personas, platform.events);
     channelsRoutes(app, channels);
     const apps = new PlatformAppsService(platform.db, secrets);
     platformAppsRoutes(app, apps, platform.env);

@@ -4,7 +4,6 @@ import { Redis } from 'ioredis';
 import type { Platform } from '../platform/platform.ts';
 import { mediaAssets, postTargets } from '../platform/db/schema/index.ts';
 import type { JobContext, JobPayload } from '../platform/jobs/jobs.ts';
-import { recordAudit } from '../platform/audit/audit.ts';
 import type { ChannelsService } from '../channels/index.ts';
 import type { StudioService } from '../generation/index.ts';
 import type { Rating } from '../safety/types.ts';
@@ -143,6 +142,7 @@ export class Dispatcher {
     if (waitMs > 0) return this.#reschedule(target, waitMs, 'Rate limit of the account reached');
 
     let refreshed = false;
+    let triedStored = false;
     for (;;) {
       try {
         const result = await connector.publish(account, request, this.#ctx(target, account));
@@ -151,35 +151,40 @@ export class Dispatcher {
       } catch (error) {
         const e = error instanceof ConnectorError ? error : null;
         if (!e || e.kind === 'unknown_outcome') return this.#recover(target, connector, account, request, (error as Error).message);
-        if (e.kind === 'auth' && !refreshed) {
-          refreshed = true;
-          // Another worker may have refreshed meanwhile (X's and Fanvue's refresh tokens are single-use):
-          // what is stored now is tried before anything is refreshed or flagged. An auth error means the
-          // platform did nothing, so trying again is safe.
-          const newer = await this.#newerCredentials(target.orgId, account);
-          if (newer) {
-            account.credentials = newer;
-            continue;
-          }
-          if (connector.refresh && account.credentials.refresh_token) {
-            try {
-              const next = await connector.refresh(account, this.#ctx(target, account));
-              await this.#channels.storeCredentials(target.orgId, account.id, next);
-              account.credentials = { ...account.credentials, ...Object.fromEntries(Object.entries(next).filter(([, v]) => v)) };
+        if (e.kind === 'auth') {
+          if (!refreshed) {
+            refreshed = true;
+            // Another worker may have refreshed meanwhile (X's and Fanvue's refresh tokens are single-use):
+            // what is stored now is tried before a spent refresh token is sent. An auth error means the
+            // platform did nothing, so trying again is safe.
+            const newer = await this.#channels.storedSince(target.orgId, account.id, account.credentials);
+            if (newer) {
+              account.credentials = newer;
               continue;
-            } catch (refreshError) {
-              if (!(refreshError instanceof ConnectorError && refreshError.kind === 'auth')) {
-                return this.#reschedule(target, backoffMs(target.attempts), `Could not refresh the token: ${(refreshError as Error).message}`);
-              }
-              const later = await this.#newerCredentials(target.orgId, account);
-              if (later) {
-                account.credentials = later;
+            }
+            if (connector.refresh && account.credentials.refresh_token) {
+              try {
+                const next = await connector.refresh(account, this.#ctx(target, account));
+                await this.#channels.storeCredentials(target.orgId, account.id, next);
+                account.credentials = { ...account.credentials, ...Object.fromEntries(Object.entries(next).filter(([, v]) => v)) };
                 continue;
+              } catch (refreshError) {
+                if (!(refreshError instanceof ConnectorError && refreshError.kind === 'auth')) {
+                  return this.#reschedule(target, backoffMs(target.attempts), `Could not refresh the token: ${(refreshError as Error).message}`);
+                }
               }
             }
           }
+          // Flagged only when the refused credentials are still the stored ones (channels.service.ts).
+          const verdict = await this.#channels.authRefused(target.orgId, account.id, account.credentials, { message: e.message, by: 'dispatcher' });
+          if (verdict.flagged) return this.#fail(target, 'auth', `Reconnect ${account.handle}: ${e.message}`);
+          if (!triedStored) {
+            triedStored = true;
+            account.credentials = verdict.credentials;
+            continue;
+          }
+          return this.#reschedule(target, backoffMs(target.attempts), `Authorisation refused while the channel's tokens were being replaced: ${e.message}`);
         }
-        if (e.kind === 'auth') return this.#reconnectNeeded(target, account, e.message);
         if (e.kind === 'rate_limited') return this.#reschedule(target, (e.retryAfterSeconds ?? 60) * 1000 + jitter(), e.message);
         if (e.kind === 'unavailable') {
           this.#trip(account.platform);
@@ -189,14 +194,6 @@ export class Dispatcher {
         return this.#fail(target, 'rejected', e.message, e.details);
       }
     }
-  }
-
-  /** The stored credentials when their tokens differ from the ones this attempt used (null otherwise). */
-  async #newerCredentials(orgId: string, account: ChannelAccount): Promise<Record<string, string> | null> {
-    const stored = await this.#channels.account(orgId, account.id).then((a) => a.credentials, () => null);
-    if (!stored) return null;
-    const changed = ['access_token', 'refresh_token'].some((key) => stored[key] !== undefined && stored[key] !== account.credentials[key]);
-    return changed ? stored : null;
   }
 
   async #request(target: repo.TargetRow, account: ChannelAccount, connector: Connector): Promise<PublishRequest> {
@@ -291,17 +288,6 @@ export class Dispatcher {
       await repo.rollUp(tx, target.postId);
     });
     await this.#event(target, status);
-  }
-
-  /** One alert per incident: only the change to "reconnect needed" raises it. */
-  async #reconnectNeeded(target: repo.TargetRow, account: ChannelAccount, message: string) {
-    if (await this.#channels.setStatus(target.orgId, account.id, 'reconnect_needed')) {
-      await this.#platform.db.withOrg(target.orgId, (tx) =>
-        recordAudit(tx, { orgId: target.orgId }, { ip: null, userAgent: 'dispatcher', requestId: null }, { action: 'channel.reconnect_needed', targetType: 'channel', targetId: account.id, details: { message } }),
-      );
-      await this.#platform.events.publish({ type: 'alert.channel_reconnect', orgId: target.orgId, data: { channelId: account.id, handle: account.handle, message } });
-    }
-    return this.#fail(target, 'auth', `Reconnect ${account.handle}: ${message}`);
   }
 
   /** Due targets whose job vanished, and targets stuck in `publishing`: queue them again (claims are idempotent). */

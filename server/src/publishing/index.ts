@@ -27,7 +27,7 @@ export function publishingServices(platform: Platform): Publishing {
   let p = built.get(platform);
   if (p) return p;
   const personas = new PersonasService(platform.db);
-  const channels = new ChannelsService(platform.db, new SecretStore(platform.keyring), personas);
+  const channels = new ChannelsService(platform.db, new SecretStore(platform.keyring), personas, platform.events);
   const connectors = new Connectors(platform.env);
   const { studio } = generationServices(platform);
   p = {

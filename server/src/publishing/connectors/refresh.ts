@@ -9,7 +9,7 @@
  * (it read the credentials before they were stored) gets that answer too, without asking the platform
  * again. A failed refresh is not kept: the next caller tries again.
  *
- * Across processes the dispatcher re-reads the stored credentials before flagging a channel (dispatcher.ts).
+ * Across processes, ChannelsService.authRefused re-reads the stored credentials before any caller flags a channel.
  */
 import { createHash } from 'node:crypto';
 

@@ -123,26 +123,37 @@ export class TrackingLinksService {
     return row;
   }
 
-  /** One Fanvue call with the channel's credentials; refreshed tokens are stored at once (they rotate). */
+  /**
+   * One Fanvue call with the channel's credentials; refreshed tokens are stored at once (they rotate). An auth
+   * error flags the channel only when the refused credentials are still the stored ones (another process may
+   * have refreshed meanwhile: then the call is made once more with the stored ones).
+   */
   async #call<T>(account: ChannelAccount & { status: string }, fn: (fanvue: FanvueConnector, ctx: { signal: AbortSignal; onCredentials: (next: Record<string, string>) => Promise<void> }) => Promise<T>): Promise<T> {
     if (account.status === 'reconnect_needed') throw new HttpError(409, 'reconnect_needed', `Reconnect ${account.handle}: its authorisation was revoked`);
     const fanvue = this.#connectors.get('fanvue') as FanvueConnector;
-    try {
-      const onCredentials = async (next: Record<string, string>) => {
-        await this.#channels.storeCredentials(account.orgId, account.id, next);
-        // Each call of a paged read starts from `account`: it must carry the rotated (single-use) tokens.
-        account.credentials = { ...account.credentials, ...Object.fromEntries(Object.entries(next).filter(([, v]) => v)) };
-      };
-      return await fn(fanvue, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS), onCredentials });
-    } catch (error) {
-      if (!(error instanceof ConnectorError)) throw error;
-      if (error.kind === 'auth') {
-        await this.#channels.setStatus(account.orgId, account.id, 'reconnect_needed');
-        throw new HttpError(502, 'platform_auth', `Fanvue refused the account’s authorisation: ${error.message}`);
+    const onCredentials = async (next: Record<string, string>) => {
+      await this.#channels.storeCredentials(account.orgId, account.id, next);
+      // Each call of a paged read starts from `account`: it must carry the rotated (single-use) tokens.
+      account.credentials = { ...account.credentials, ...Object.fromEntries(Object.entries(next).filter(([, v]) => v)) };
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(fanvue, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS), onCredentials });
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        if (error.kind === 'auth') {
+          const verdict = await this.#channels.authRefused(account.orgId, account.id, account.credentials, { message: error.message, by: 'tracking-links' });
+          if (!verdict.flagged && attempt === 0) {
+            account.credentials = verdict.credentials;
+            continue;
+          }
+          if (!verdict.flagged) throw new HttpError(503, 'platform_unavailable', 'Fanvue refused a token being replaced at that moment: try again in a minute');
+          throw new HttpError(502, 'platform_auth', `Fanvue refused the account’s authorisation: ${error.message}`);
+        }
+        if (error.kind === 'rate_limited') throw new HttpError(503, 'platform_rate_limited', 'Fanvue asks to slow down: try again in a minute', { retryAfterSeconds: error.retryAfterSeconds ?? null });
+        if (error.kind === 'unknown_outcome') throw new HttpError(502, 'platform_unknown_outcome', 'Fanvue did not answer in time: the link may exist there already, check before trying again');
+        throw new HttpError(502, 'platform_error', `Fanvue: ${error.message}`);
       }
-      if (error.kind === 'rate_limited') throw new HttpError(503, 'platform_rate_limited', 'Fanvue asks to slow down: try again in a minute', { retryAfterSeconds: error.retryAfterSeconds ?? null });
-      if (error.kind === 'unknown_outcome') throw new HttpError(502, 'platform_unknown_outcome', 'Fanvue did not answer in time: the link may exist there already, check before trying again');
-      throw new HttpError(502, 'platform_error', `Fanvue: ${error.message}`);
     }
   }
 }

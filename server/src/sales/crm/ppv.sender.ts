@@ -3,14 +3,13 @@ import type { Platform } from '../../platform/platform.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { fans, mediaAssets, ppvCampaigns, ppvRecipients } from '../../platform/db/schema/index.ts';
 import type { JobPayload } from '../../platform/jobs/jobs.ts';
-import { recordAudit } from '../../platform/audit/audit.ts';
 import type { ChannelsService } from '../../channels/index.ts';
 import type { StudioService } from '../../generation/index.ts';
 import type { Connectors } from '../../publishing/connectors/registry.ts';
 import { ConnectorError, type ChannelAccount, type PublishMedia } from '../../publishing/connectors/types.ts';
 import type { FanvueConnector } from '../../publishing/connectors/fanvue/index.ts';
 import { FanvueMessenger } from '../../publishing/connectors/fanvue/messages.ts';
-import { sleep } from '../../publishing/connectors/http.ts';
+import { isConnectorError, sleep } from '../../publishing/connectors/http.ts';
 import { route } from '../../publishing/router.ts';
 import { fansInSegment } from './segments.ts';
 import { NO_CONTACT_FLAGS } from './fans.service.ts';
@@ -26,6 +25,8 @@ export interface PpvPayload extends JobPayload {
 }
 
 type Campaign = typeof ppvCampaigns.$inferSelect;
+/** After an auth error: go on with credentials stored elsewhere, the channel flagged, or tokens still changing. */
+type AuthOutcome = 'retry' | 'flagged' | 'changing';
 
 /** Written on a recipient before its message is sent: if the worker dies mid-call, it is never resent. */
 const IN_FLIGHT = 'Outcome unknown: the sender stopped while this message was being sent';
@@ -80,15 +81,39 @@ export class PpvSender {
       return this.#finish(campaign, 'failed', { message: (error as Error).message, kind: 'rejected' });
     }
 
-    const messenger = new FanvueMessenger(this.#connectors.get('fanvue') as FanvueConnector, account, {
-      signal,
-      onCredentials: (next) => this.#channels.storeCredentials(orgId, account.id, next),
-    });
-    let mediaUuids: string[];
-    try {
-      mediaUuids = await messenger.upload(media);
-    } catch (error) {
-      return this.#onPlatformError(campaign, account, job.data, error);
+    // The credentials this run holds (refreshed ones included): what an auth error was refused with.
+    let held: Record<string, string> = {};
+    const open = (credentials: Record<string, string>) => {
+      held = { ...credentials };
+      return new FanvueMessenger(this.#connectors.get('fanvue') as FanvueConnector, { ...account, credentials }, {
+        signal,
+        onCredentials: async (next) => {
+          held = { ...held, ...Object.fromEntries(Object.entries(next).filter(([, v]) => v)) };
+          await this.#channels.storeCredentials(orgId, account.id, next);
+        },
+      });
+    };
+    let messenger = open(account.credentials);
+    let reopened = false;
+    /** Flags the channel only when the refused credentials are still the stored ones; else goes on once with the stored ones. */
+    const onAuth = async (error: ConnectorError): Promise<AuthOutcome> => {
+      const verdict = await this.#channels.authRefused(orgId, account.id, held, { message: error.message, by: 'ppv-sender' });
+      if (verdict.flagged) return 'flagged';
+      if (reopened) return 'changing';
+      reopened = true;
+      messenger = open(verdict.credentials);
+      return 'retry';
+    };
+
+    let mediaUuids: string[] | undefined;
+    while (!mediaUuids) {
+      try {
+        mediaUuids = await messenger.upload(media);
+      } catch (error) {
+        const auth = isConnectorError(error, 'auth') ? await onAuth(error) : undefined;
+        if (auth === 'retry') continue;
+        return this.#onPlatformError(campaign, job.data, error, auth);
+      }
     }
 
     const interval = opts.intervalMs ?? this.intervalMs;
@@ -112,7 +137,9 @@ export class PpvSender {
         if (e && (e.kind === 'rate_limited' || e.kind === 'unavailable' || e.kind === 'auth')) {
           // Refused before acceptance: this fan did not get it and stays in line.
           await this.#mark(orgId, campaignId, next.fanId, { status: 'pending', error: null });
-          return this.#onPlatformError(campaign, account, job.data, error);
+          const auth = e.kind === 'auth' ? await onAuth(e) : undefined;
+          if (auth === 'retry') continue;
+          return this.#onPlatformError(campaign, job.data, error, auth);
         }
         if (e?.kind === 'rejected') await this.#mark(orgId, campaignId, next.fanId, { status: 'failed', error: e.message.slice(0, 500) });
         // Otherwise the outcome is unknown: the recipient keeps its "outcome unknown" failure, never resent.
@@ -208,22 +235,21 @@ export class PpvSender {
     await this.#platform.db.withOrg(orgId, (tx) => tx.update(ppvRecipients).set(set).where(and(eq(ppvRecipients.campaignId, campaignId), eq(ppvRecipients.fanId, fanId))));
   }
 
-  async #onPlatformError(campaign: Campaign, account: ChannelAccount, data: PpvPayload, error: unknown) {
+  /**
+   * Rate limits and outages pause the campaign (a job later); an auth error has already been through
+   * channels.authRefused: flagged (the campaign fails), or the tokens were being replaced elsewhere again
+   * (paused like an outage).
+   */
+  async #onPlatformError(campaign: Campaign, data: PpvPayload, error: unknown, auth?: Exclude<AuthOutcome, 'retry'>) {
     const e = error instanceof ConnectorError ? error : null;
     if (e?.kind === 'rate_limited') {
       await this.#platform.jobs.send(PPV_SEND_JOB, data, { startAfter: new Date(Date.now() + (e.retryAfterSeconds ?? 60) * 1000) });
       return this.#counts(campaign);
     }
-    if (e?.kind === 'unavailable' && (data.attempt ?? 0) < MAX_UNAVAILABLE) {
+    if ((e?.kind === 'unavailable' || auth === 'changing') && (data.attempt ?? 0) < MAX_UNAVAILABLE) {
       const attempt = (data.attempt ?? 0) + 1;
       await this.#platform.jobs.send(PPV_SEND_JOB, { ...data, attempt }, { startAfter: new Date(Date.now() + Math.min(30 * 60_000, 15_000 * 2 ** attempt)) });
       return this.#counts(campaign);
-    }
-    if (e?.kind === 'auth' && (await this.#channels.setStatus(campaign.orgId, account.id, 'reconnect_needed'))) {
-      await this.#platform.db.withOrg(campaign.orgId, (tx) =>
-        recordAudit(tx, { orgId: campaign.orgId }, { ip: null, userAgent: 'ppv-sender', requestId: null }, { action: 'channel.reconnect_needed', targetType: 'channel', targetId: account.id, details: { message: e.message } }),
-      );
-      await this.#platform.events.publish({ type: 'alert.channel_reconnect', orgId: campaign.orgId, data: { channelId: account.id, handle: account.handle, message: e.message } });
     }
     return this.#finish(campaign, 'failed', { message: (error as Error).message, kind: e?.kind ?? 'unknown' });
   }

@@ -17,7 +17,6 @@
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Platform } from '../../../platform/platform.ts';
 import { channelCache, channels, chatMessages, chatProfiles } from '../../../platform/db/schema/index.ts';
-import { recordAudit } from '../../../platform/audit/audit.ts';
 import type { ChannelsService } from '../../../channels/index.ts';
 import { isConnectorError, sleep } from '../../../publishing/connectors/http.ts';
 import type { ChatEngine } from '../../engine/engine.ts';
@@ -105,7 +104,8 @@ export class FanvuePolling {
           await sleep(wait, signal).catch(() => {});
           continue;
         }
-        if (isConnectorError(error, 'auth')) return this.#reconnectNeeded(orgId, channelId, error.message);
+        // pollOnce has been through channels.authRefused: the channel is flagged, its polling stops.
+        if (isConnectorError(error, 'auth')) return;
         throw error;
       }
       const next = started + everyMs;
@@ -114,9 +114,27 @@ export class FanvuePolling {
     }
   }
 
-  /** One look at the channel's chats; hands new fan messages to the engine. */
+  /**
+   * One look at the channel's chats; hands new fan messages to the engine. A refused token flags the channel
+   * (and throws) only when it is still the stored one: when another process refreshed meanwhile, this look
+   * ends quietly and the next one starts from the stored tokens.
+   */
   async pollOnce(orgId: string, channelId: string, signal: AbortSignal): Promise<PollOutcome> {
-    const session = await this.#access.session(await this.#channels.account(orgId, channelId), signal);
+    const account = await this.#channels.account(orgId, channelId);
+    let session: FanvueSession | undefined;
+    try {
+      session = await this.#access.session(account, signal);
+      return await this.#look(orgId, channelId, session);
+    } catch (error) {
+      if (!isConnectorError(error, 'auth')) throw error;
+      const refused = session?.account.credentials ?? account.credentials;
+      const verdict = await this.#channels.authRefused(orgId, channelId, refused, { message: error.message, by: 'chat-fanvue-poller' });
+      if (verdict.flagged) throw error;
+      return { chats: 0, received: 0 };
+    }
+  }
+
+  async #look(orgId: string, channelId: string, session: FanvueSession): Promise<PollOutcome> {
     const cursor = await this.#readCursor(orgId, channelId);
     const since = cursor ?? Date.now() - FIRST_LOOKBACK_MS;
     const from = since - OVERLAP_MS;
@@ -203,15 +221,6 @@ export class FanvuePolling {
         .values({ orgId, channelId, key: CURSOR_KEY, value: { since: new Date(at).toISOString() } })
         .onConflictDoUpdate({ target: [channelCache.channelId, channelCache.key], set: { value: sql`excluded.value`, fetchedAt: sql`now()` } }),
     );
-  }
-
-  async #reconnectNeeded(orgId: string, channelId: string, message: string) {
-    if (!(await this.#channels.setStatus(orgId, channelId, 'reconnect_needed'))) return;
-    const account = await this.#channels.account(orgId, channelId);
-    await this.#platform.db.withOrg(orgId, (tx) =>
-      recordAudit(tx, { orgId }, { ip: null, userAgent: 'chat-fanvue-poller', requestId: null }, { action: 'channel.reconnect_needed', targetType: 'channel', targetId: channelId, details: { message } }),
-    );
-    await this.#platform.events.publish({ type: 'alert.channel_reconnect', orgId, data: { channelId, handle: account.handle, message } });
   }
 }
 
