@@ -17,6 +17,7 @@ import { ConnectorError, type ChannelAccount, type RemoteInteraction } from '../
 import { assertSafeReply, draftReply, isReplyPlatform, type ReplyPlatform } from './drafting.ts';
 import { autoReplyAllowed, type AutoReplySettings } from './auto-reply.ts';
 import * as repo from './engagement.repository.ts';
+import { erasedAuthorTest, lockChannels } from './erased-authors.ts';
 
 export const PULL_SWEEP_JOB = 'engagement.pull_sweep';
 export const PULL_CHANNEL_JOB = 'engagement.pull_channel';
@@ -212,10 +213,14 @@ export class EngagementService {
     const own = norm(account.handle);
     const theirs = items.filter((i) => norm(i.authorHandle) !== own && i.text.trim());
     const added = await db.withOrg(orgId, async (tx) => {
-      const targets = await repo.targetsByRemote(tx, channelId, [...new Set(theirs.flatMap((i) => [i.postRemoteId, i.parentRemoteId]).filter((x): x is string => !!x))]);
+      // Not what a fan erased since wrote: the overlap (or the platform) can list it again.
+      await lockChannels(tx, [channelId]);
+      const erased = await erasedAuthorTest(tx, channelId);
+      const kept = theirs.filter((i) => !erased(i));
+      const targets = await repo.targetsByRemote(tx, channelId, [...new Set(kept.flatMap((i) => [i.postRemoteId, i.parentRemoteId]).filter((x): x is string => !!x))]);
       const rows = await repo.insertNew(
         tx,
-        theirs.map((i) => ({
+        kept.map((i) => ({
           orgId,
           personaId: account.personaId,
           channelId,

@@ -6,6 +6,7 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
 import type { Storage } from '../../platform/storage/index.ts';
 import { channels, engagements, fans, ledgerImports, mediaAssets, packItems, ppvCampaigns, ppvRecipients, transactions } from '../../platform/db/schema/index.ts';
+import { rememberErasedAuthor } from '../../publishing/engagement/erased-authors.ts';
 
 export type FanRow = typeof fans.$inferSelect;
 
@@ -151,6 +152,10 @@ const engagementsPart: FanDataPart = {
     return rows.map((e) => ({ id: e.id, channelId: e.channelId, kind: e.kind, authorHandle: e.authorHandle, text: e.text, receivedAt: e.receivedAt.toISOString(), status: e.status }));
   },
   async erase(tx, fan) {
+    // Marks first (they lock the channels): a pull running now cannot put back what is deleted here, and a
+    // later pull that reads these comments again leaves them out (publishing/engagement/erased-authors.ts).
+    const channelIds = (await tx.select({ id: channels.id }).from(channels).where(and(eq(channels.personaId, fan.personaId), eq(channels.platform, fan.platform)))).map((c) => c.id);
+    await rememberErasedAuthor(tx, fan.orgId, channelIds, { authorRemoteId: fan.platformFanId, authorHandle: fan.handle });
     return (await tx.delete(engagements).where(engagementsOf(fan)).returning({ id: engagements.id })).length;
   },
 };
