@@ -2,6 +2,7 @@ import { benchPipeline } from '../../src/generation/media/bench.ts';
 import { benchRating } from '../../src/safety/rating-bench.ts';
 import { benchDispatch } from './dispatch.ts';
 import { benchChat } from './chat.ts';
+import { benchAnalytics } from './analytics.ts';
 
 /**
  * Measurements that need no HTTP server (media processing, models). Each returns named figures; the
@@ -57,6 +58,14 @@ export const figureSources: FigureSource[] = [
       const figures = await benchChat('pglite', null);
       const url = process.env.BENCH_DATABASE_URL;
       return url ? [...figures, ...(await benchChat('postgres', url))] : figures;
+    },
+  },
+  {
+    name: 'analytics',
+    async run() {
+      const figures = await benchAnalytics('pglite', null);
+      const url = process.env.BENCH_DATABASE_URL;
+      return url ? [...figures, ...(await benchAnalytics('postgres', url))] : figures;
     },
   },
 ];

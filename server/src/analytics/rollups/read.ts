@@ -3,14 +3,13 @@
  * Counters are summed in SQL; money is summed per day and currency in SQL and converted here with the
  * ledger's converter (each day at its own rate), so no sum ever mixes currencies.
  */
-import { and, gte, inArray, isNotNull, lt, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Tx } from '../../platform/db/database.ts';
-import { analyticsDaily } from '../../platform/db/schema/index.ts';
+import { analyticsDaily, analyticsOrgDaily } from '../../platform/db/schema/index.ts';
 import { loadConverter, MissingRateError, type Converter } from '../../sales/ledger/index.ts';
 import { emptyFigures, type Figures } from '../kpis.ts';
 import { addDays } from '../range.ts';
-
-const FOLLOWER_LOOKBACK_DAYS = 35;
+import { FOLLOWER_LOOKBACK_DAYS } from './store.ts';
 
 export type GroupBy = 'total' | 'day' | 'persona' | 'channel';
 
@@ -60,7 +59,12 @@ function scopeWhere(scope: Scope): SQL | undefined {
   );
 }
 
+/**
+ * Agency-wide totals and daily series read the organization's totals (analytics_org_daily: a row per day,
+ * family and currency); everything narrower reads analytics_daily.
+ */
 export async function readFigures(tx: Tx, orgId: string, range: { from: string; end: string }, scope: Scope, groupBy: GroupBy): Promise<Read> {
+  if (scope.personaIds === null && !scope.channelId && (groupBy === 'total' || groupBy === 'day')) return readOrgFigures(tx, orgId, range, groupBy);
   const key = KEY[groupBy];
   const where = and(gte(analyticsDaily.day, range.from), lt(analyticsDaily.day, range.end), scopeWhere(scope));
   const figures = new Map<string, Figures>();
@@ -145,6 +149,93 @@ export async function readFigures(tx: Tx, orgId: string, range: { from: string; 
   }
 
   await readFollowers(tx, range, scope, groupBy, get);
+  return {
+    reportingCurrency: converter.reporting,
+    figures,
+    byCurrency: [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+    warnings: [...warnings.values()].slice(0, 20),
+  };
+}
+
+async function readOrgFigures(tx: Tx, orgId: string, range: { from: string; end: string }, groupBy: 'total' | 'day'): Promise<Read> {
+  const o = analyticsOrgDaily;
+  const figures = new Map<string, Figures>();
+  const get = (k: string) => {
+    let f = figures.get(k);
+    if (!f) figures.set(k, (f = emptyFigures()));
+    return f;
+  };
+  const rows = await tx
+    .select()
+    .from(o)
+    .where(and(gte(o.day, range.from), lt(o.day, range.end)))
+    .orderBy(o.day);
+  const money = rows.filter((r) => r.family === 'revenue' || r.family === 'costs');
+  const converter = await loadConverter(tx, orgId, [...new Set(money.map((m) => m.currency))]);
+  const warnings = new Map<string, Warning>();
+  const convert = (minor: number, currency: string, day: string): number | null => {
+    try {
+      return converter.convert(minor, currency, day);
+    } catch (error) {
+      if (!(error instanceof MissingRateError)) throw error;
+      warnings.set(`${currency}|${day}`, { code: error.code, message: error.message, currency, day });
+      return null;
+    }
+  };
+  const add = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+  const byCurrency = new Map<string, CurrencySums>();
+  let lastFollowers: number | null = null;
+  for (const r of rows) {
+    const f = get(groupBy === 'day' ? r.day : 'all');
+    f.published += r.published;
+    f.failed += r.failed;
+    f.impressions += r.impressions;
+    f.engagements += r.likes + r.comments + r.shares + r.clicks;
+    f.engagementsWithImpressions += r.engagedSeen;
+    f.followerChange += r.followerChange;
+    f.linkClicks += r.linkClicks;
+    f.linkSubscribers += r.linkSubscribers;
+    f.genJobs += r.genJobs;
+    f.genFailed += r.genFailed;
+    f.genMs += r.genMs;
+    f.chatReplies += r.chatReplies;
+    f.chatFailed += r.chatFailed;
+    f.chatLatencyMs += r.chatLatencyMs;
+    if (r.family === 'audience' && r.followers !== null) {
+      if (groupBy === 'day') f.followers = r.followers;
+      lastFollowers = r.followers;
+    }
+    if (r.family !== 'revenue' && r.family !== 'costs') continue;
+    if (r.grossMinor || r.netMinor) {
+      f.revenueGrossMinor = add(f.revenueGrossMinor, convert(r.grossMinor, r.currency, r.day));
+      f.revenueNetMinor = add(f.revenueNetMinor, convert(r.netMinor, r.currency, r.day));
+    }
+    if (r.costMinor) f.costMinor = add(f.costMinor, convert(r.costMinor, r.currency, r.day));
+    const c = byCurrency.get(r.currency) ?? { currency: r.currency, grossMinor: 0, feeMinor: 0, netMinor: 0, transactions: 0, costMinor: 0 };
+    c.grossMinor += r.grossMinor;
+    c.feeMinor += r.feeMinor;
+    c.netMinor += r.netMinor;
+    c.transactions += r.transactions;
+    c.costMinor += r.costMinor;
+    byCurrency.set(r.currency, c);
+  }
+  // The level when the range starts: days (or a whole range) without a count keep it.
+  const before = await tx
+    .select({ followers: o.followers })
+    .from(o)
+    .where(and(eq(o.family, 'audience'), isNotNull(o.followers), gte(o.day, addDays(range.from, -FOLLOWER_LOOKBACK_DAYS)), lt(o.day, range.from)))
+    .orderBy(desc(o.day))
+    .limit(1);
+  let level = before[0]?.followers ?? null;
+  if (groupBy === 'total') {
+    if (lastFollowers !== null || level !== null) get('all').followers = lastFollowers ?? level;
+  } else {
+    for (let day = range.from; day < range.end; day = nextDay(day)) {
+      const f = figures.get(day);
+      if (f?.followers != null) level = f.followers;
+      else if (level !== null) get(day).followers = level;
+    }
+  }
   return {
     reportingCurrency: converter.reporting,
     figures,

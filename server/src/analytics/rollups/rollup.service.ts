@@ -17,7 +17,8 @@
  * - tech (per persona): generation run times and chat reply times, rewritten over a window.
  *
  * Every write replaces a row by its natural key (or a family over its window), so running the job again —
- * the same hour or the same day — changes nothing that was not new.
+ * the same hour or the same day — changes nothing that was not new. The organization's daily totals
+ * (analytics_org_daily, what agency-wide views read) are rewritten for the families and days written.
  */
 import { and, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/platform.ts';
@@ -151,6 +152,7 @@ export class RollupService {
   /** Today's counters: posts engagement, followers, tracking-link conversions. */
   async #snapshots(tx: Tx, orgId: string, today: string, linkList: { id: string; personaId: string; clicks: number; subscribers: number }[]) {
     const counters = await sources.channelCounters(tx);
+    let earliest = today;
     for (const c of counters) {
       const current: Counters = { impressions: c.impressions, likes: c.likes, comments: c.comments, shares: c.shares, clicks: c.clicks };
       const scope = { channelId: c.channelId, personaId: c.personaId };
@@ -165,6 +167,7 @@ export class RollupService {
           const delta: Counters = { impressions: h.impressions, likes: h.likes, comments: h.comments, shares: h.shares, clicks: h.clicks };
           base = plus(base, delta);
           rows.push({ orgId, day: h.day, family: 'posts', ...scope, currency: '', ...delta, cumulative: base });
+          if (h.day < earliest) earliest = h.day;
         }
       }
       rows.push({ orgId, day: today, family: 'posts', ...scope, currency: '', ...minus(current, base), cumulative: current });
@@ -192,6 +195,7 @@ export class RollupService {
       }
       await store.upsert(tx, [{ orgId, day: today, family: 'conversions', personaId, channelId: null, currency: '', linkClicks: clicks, linkSubscribers: subscribers, cumulative: { links: current } }], ['linkClicks', 'linkSubscribers', 'cumulative']);
     }
+    await store.refreshOrgTotals(tx, ['posts', 'audience', 'conversions'], earliest, addDays(today, 1));
     return { channels: new Set([...counters.map((c) => c.channelId), ...followers.map((f) => f.channelId)]).size, personas: byPersona.size };
   }
 
@@ -216,6 +220,7 @@ export class RollupService {
         end,
         tech.map(({ personaId, day, ...figures }) => ({ orgId, day, family: 'tech' as const, personaId, channelId: null, currency: '', ...figures })),
       );
+      await store.refreshOrgTotals(tx, ['posts', 'tech'], from, end);
     });
   }
 
@@ -254,6 +259,7 @@ export class RollupService {
     await this.#platform.db.withOrg(orgId, async (tx) => {
       await store.replace(tx, 'revenue', from, end, revenueRows);
       await store.replace(tx, 'costs', from, end, [...costs.values()]);
+      await store.refreshOrgTotals(tx, ['revenue', 'costs'], from, end);
     });
     if ('error' in revenue.totals.converted) problems.push(revenue.totals.converted.error.message);
     return problems;

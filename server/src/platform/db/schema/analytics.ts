@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, date, index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organizations, users } from './tenancy.ts';
 import { channels, personas } from './content.ts';
 
@@ -12,6 +12,38 @@ const count = (name: string) => bigint(name, { mode: 'number' }).notNull().defau
 /** What one rollup row measures; each family fills its own columns and leaves the others at 0. */
 export const rollupFamilies = ['posts', 'audience', 'conversions', 'revenue', 'costs', 'tech'] as const;
 export type RollupFamily = (typeof rollupFamilies)[number];
+
+/** The figures a rollup row carries; each family fills its own columns and leaves the others at 0. */
+const measures = () => ({
+  // posts
+  published: count('published'),
+  failed: count('failed'),
+  impressions: count('impressions'),
+  likes: count('likes'),
+  comments: count('comments'),
+  shares: count('shares'),
+  clicks: count('clicks'),
+  // audience
+  followers: bigint('followers', { mode: 'number' }),
+  followerChange: count('follower_change'),
+  // conversions (tracking links)
+  linkClicks: count('link_clicks'),
+  linkSubscribers: count('link_subscribers'),
+  // revenue (per currency)
+  grossMinor: count('gross_minor'),
+  feeMinor: count('fee_minor'),
+  netMinor: count('net_minor'),
+  transactions: count('transactions'),
+  // costs (per currency)
+  costMinor: count('cost_minor'),
+  // tech
+  genJobs: count('gen_jobs'),
+  genFailed: count('gen_failed'),
+  genMs: count('gen_ms'),
+  chatReplies: count('chat_replies'),
+  chatFailed: count('chat_failed'),
+  chatLatencyMs: count('chat_latency_ms'),
+});
 
 /**
  * Daily rollups: one row per UTC day, organization, persona (null: org-wide), channel (null: not tied to
@@ -29,34 +61,7 @@ export const analyticsDaily = pgTable(
     personaId: uuid('persona_id').references(() => personas.id, { onDelete: 'cascade' }),
     channelId: uuid('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
     currency: text('currency').notNull().default(''),
-    // posts
-    published: count('published'),
-    failed: count('failed'),
-    impressions: count('impressions'),
-    likes: count('likes'),
-    comments: count('comments'),
-    shares: count('shares'),
-    clicks: count('clicks'),
-    // audience
-    followers: bigint('followers', { mode: 'number' }),
-    followerChange: count('follower_change'),
-    // conversions (tracking links)
-    linkClicks: count('link_clicks'),
-    linkSubscribers: count('link_subscribers'),
-    // revenue (per currency)
-    grossMinor: count('gross_minor'),
-    feeMinor: count('fee_minor'),
-    netMinor: count('net_minor'),
-    transactions: count('transactions'),
-    // costs (per currency)
-    costMinor: count('cost_minor'),
-    // tech
-    genJobs: count('gen_jobs'),
-    genFailed: count('gen_failed'),
-    genMs: count('gen_ms'),
-    chatReplies: count('chat_replies'),
-    chatFailed: count('chat_failed'),
-    chatLatencyMs: count('chat_latency_ms'),
+    ...measures(),
     cumulative: jsonb('cumulative').notNull().default({}),
     updatedAt: updatedAt(),
   },
@@ -64,7 +69,29 @@ export const analyticsDaily = pgTable(
     unique('analytics_daily_key').on(t.orgId, t.day, t.family, t.personaId, t.channelId, t.currency).nullsNotDistinct(),
     index('analytics_daily_org_day_idx').on(t.orgId, t.day),
     index('analytics_daily_persona_idx').on(t.personaId, t.day),
+    index('analytics_daily_channel_idx').on(t.channelId, t.family, t.day),
   ],
+);
+
+/**
+ * The organization's daily totals, summed from analytics_daily over personas and channels (org-wide rows
+ * included), one row per day, family and currency: an agency-wide 90-day view reads a few hundred rows
+ * instead of every persona's and channel's. `followers` is the sum of each channel's latest count on or
+ * before the day. Rewritten from analytics_daily whenever the days it covers are.
+ */
+export const analyticsOrgDaily = pgTable(
+  'analytics_org_daily',
+  {
+    orgId: orgId(),
+    day: date('day').notNull(),
+    family: text('family', { enum: rollupFamilies }).notNull(),
+    currency: text('currency').notNull().default(''),
+    ...measures(),
+    /** Engagements of the channel rows that reported impressions (the engagement rate's numerator). */
+    engagedSeen: count('engaged_seen'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.family, t.currency] })],
 );
 
 /** Per-organization analytics settings (report schedule, alert thresholds…); validated by analytics/settings.ts. */
