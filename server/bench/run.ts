@@ -17,7 +17,10 @@
  * BENCH_CHAT_REPLY_TIMEOUT_SECONDS (180)
  *                         the chat figure (server/bench/figures/chat.ts): concurrent fans chatting through the engine
  *                         against a fake streaming model; PGlite, and PostgreSQL too with BENCH_DATABASE_URL
- * BENCH_SECTIONS also picks figures by name (media, rating, dispatch, chat): BENCH_SECTIONS=chat runs the chat figure only
+ * BENCH_ANALYTICS_PERSONAS (50), BENCH_ANALYTICS_CHANNELS (3), BENCH_ANALYTICS_DAYS (730), BENCH_ANALYTICS_QUERIES (200)
+ *                         the analytics figure (server/bench/figures/analytics.ts): the 90-day agency dashboard over
+ *                         seeded rollups, p50/p99; PGlite, and PostgreSQL too with BENCH_DATABASE_URL
+ * BENCH_SECTIONS also picks figures by name (media, rating, dispatch, chat, analytics): BENCH_SECTIONS=chat runs the chat figure only
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
