@@ -46,10 +46,13 @@ export interface SeriesPoint {
 }
 
 const MONEY_KEYS = ['revenueNetMinor', 'revenueGrossMinor', 'revenuePerDayMinor', 'costMinor', 'roi'] as const;
+/** LTV reads every fan's transactions: kept a few minutes per organization and persona. */
+const LTV_TTL_MS = 10 * 60_000;
 
 export class DashboardService {
   readonly #platform: Platform;
   readonly #deps: Deps;
+  readonly #ltvCache = new Map<string, { at: number; value: { ltvMinor: number | null; payingFans: number; warnings: Warning[] } }>();
   constructor(platform: Platform, deps: Deps) {
     this.#platform = platform;
     this.#deps = deps;
@@ -213,6 +216,17 @@ export class DashboardService {
   /** Average lifetime net spend per paying fan, from the ledger's cohorts (all time). */
   async ltv(p: Principal, personaId: string | undefined): Promise<{ ltvMinor: number | null; payingFans: number; warnings: Warning[] }> {
     if (!can(p.role, 'ledger:read')) return { ltvMinor: null, payingFans: 0, warnings: [] };
+    // Restricted members get their own scope's figure, never a cached one of someone else's.
+    const key = `${p.orgId}|${personaId ?? (p.personaScope ? `scope:${[...p.personaScope].sort().join(',')}` : 'all')}`;
+    const cached = this.#ltvCache.get(key);
+    if (cached && Date.now() - cached.at < LTV_TTL_MS) return cached.value;
+    const value = await this.#computeLtv(p, personaId);
+    if (this.#ltvCache.size > 1000) this.#ltvCache.clear();
+    this.#ltvCache.set(key, { at: Date.now(), value });
+    return value;
+  }
+
+  async #computeLtv(p: Principal, personaId: string | undefined): Promise<{ ltvMinor: number | null; payingFans: number; warnings: Warning[] }> {
     const { cohorts } = await this.#deps.reporting.ltv(p, { personaId, by: 'cohort', limit: 10_000 });
     const paying = cohorts.reduce((n, c) => n + c.payingFans, 0);
     if (cohorts.some((c) => c.totalMinor === null)) return { ltvMinor: null, payingFans: paying, warnings: [{ code: 'exchange_rate_missing', message: 'Lifetime value needs an exchange rate that is missing' }] };
