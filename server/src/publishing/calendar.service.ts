@@ -91,6 +91,7 @@ export class CalendarService {
         policy: connector.policy({ settings: channel.settings }),
         rating,
         mediaCount: input.assetId ? 1 : 0,
+        mediaKinds: asset ? [asset.kind === 'video' ? 'video' : 'image'] : [],
         text: t.text ?? input.caption,
         disclosure: settings.disclosureText,
       });
@@ -347,7 +348,7 @@ export class CalendarService {
   /**
    * Fills empty slots with approved media nobody posted yet, newest first, higher-priority slots first;
    * each filled slot becomes an approved, scheduled post on the slot's channels. Media a slot's channels
-   * cannot take (by rating) is left for another slot.
+   * cannot take (by rating, or a video where only images go) is left for another slot.
    */
   async autofill(p: Principal, personaId: string, q: { from?: string | undefined; days: number }, origin: Origin) {
     const view = await this.calendar(p, { personaId, from: q.from, days: q.days });
@@ -380,7 +381,7 @@ export class CalendarService {
           candidates.splice(i, 1);
           break;
         } catch (error) {
-          if (error instanceof HttpError && (error.code === 'rating_not_allowed' || error.code === 'reddit_nsfw_not_allowed')) continue;
+          if (error instanceof HttpError && (error.code === 'rating_not_allowed' || error.code === 'media_kind_not_allowed' || error.code === 'reddit_nsfw_not_allowed')) continue;
           // The slot itself cannot take a post (budget spent, subreddit too soon…): leave it empty.
           if (error instanceof HttpError && SLOT_REFUSALS.has(error.code)) {
             if (postId) await this.cancel(p, postId, origin);

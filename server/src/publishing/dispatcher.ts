@@ -224,7 +224,7 @@ export class Dispatcher {
     // The channel's settings may have changed since scheduling: route again before sending.
     const principal = { orgId: target.orgId, role: 'admin' as const, userId: null, apiKeyId: null, personaScope: null, sessionId: null };
     const { settings } = await this.#studio.settings(principal, post!.personaId);
-    const verdict = route({ platform: account.platform, handle: account.handle, policy: connector.policy(account), rating, mediaCount: media.length, text: target.text, disclosure: settings.disclosureText });
+    const verdict = route({ platform: account.platform, handle: account.handle, policy: connector.policy(account), rating, mediaCount: media.length, mediaKinds: media.map((m) => m.kind), text: target.text, disclosure: settings.disclosureText });
     if (!verdict.ok) throw new Error(verdict.message);
     return {
       text: verdict.text,

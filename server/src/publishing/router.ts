@@ -1,5 +1,5 @@
 import type { Rating } from '../safety/types.ts';
-import type { ChannelPolicy, PlatformName } from './connectors/types.ts';
+import type { ChannelPolicy, PlatformName, PublishMedia } from './connectors/types.ts';
 
 export interface RoutedText {
   text: string;
@@ -31,6 +31,8 @@ export function route(input: {
   policy: ChannelPolicy;
   rating: Rating;
   mediaCount: number;
+  /** Kinds of the media going out (absent: not known, not checked). */
+  mediaKinds?: readonly PublishMedia['kind'][];
   text: string;
   disclosure: string;
 }): RouteVerdict {
@@ -38,6 +40,11 @@ export function route(input: {
   if (!input.policy.accepts.includes(input.rating)) {
     const allowed = input.policy.accepts.join(', ');
     return { ok: false, code: 'rating_not_allowed', message: `${where} accepts ${allowed} content only; this media is rated ${input.rating}` };
+  }
+  const refusedKind = input.policy.mediaKinds && input.mediaKinds?.find((k) => !input.policy.mediaKinds!.includes(k));
+  if (refusedKind) {
+    const takes = input.policy.mediaKinds!.map((k) => `${k}s`).join(' and ') || 'no media';
+    return { ok: false, code: 'media_kind_not_allowed', message: `${where} takes ${takes} only; this media is a ${refusedKind}` };
   }
   if (input.mediaCount > input.policy.maxMedia) {
     return { ok: false, code: 'too_many_media', message: `${where} takes at most ${input.policy.maxMedia} media per post` };

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Rating } from '../studio/types';
 import { Field } from '../ui/Field';
 import { PlatformMark } from './badges';
-import { policyOf } from './policy';
+import { policyOf, takesMedia, type MediaKind } from './policy';
 import { usePolicyHint } from './policyHint';
 import { isReconnectNeeded, variants, type Channel, type Variant } from './types';
 
@@ -22,6 +22,8 @@ export const blankTarget = (): TargetDraft => ({ variant: 'original', ownText: f
 export interface Refusal {
   code: string;
   message: string;
+  /** The problem's figures (subreddit, limits…), for the words of platform rules. */
+  params?: Record<string, unknown>;
 }
 
 /** One channel in the composer: tick it, see what it takes, set its format and its own text. */
@@ -32,6 +34,7 @@ export function ChannelChoice({
   draft,
   onDraft,
   rating,
+  mediaKind = null,
   refusal,
 }: {
   channel: Channel;
@@ -40,12 +43,18 @@ export function ChannelChoice({
   draft: TargetDraft;
   onDraft: (patch: Partial<TargetDraft>) => void;
   rating: Rating | null;
+  /** The chosen media's kind (null: no media). */
+  mediaKind?: MediaKind | null;
   refusal: Refusal | null;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const id = useId();
   const hint = usePolicyHint();
-  const refusesRating = rating !== null && !policyOf(channel).accepts.includes(rating);
+  const policy = policyOf(channel);
+  const refusesRating = rating !== null && !policy.accepts.includes(rating);
+  const refusesKind = !takesMedia(policy, mediaKind);
+  // Platform rules have their words in the planning area (as ProblemNote shows them), the router's in errors.
+  const ruleWords = refusal && `planning.errors.${refusal.code}`;
   const name = `${t(`calendar.platforms.${channel.platform}`)} ${channel.handle}`;
   return (
     <li className={refusal ? 'channel-choice is-refused' : 'channel-choice'}>
@@ -60,9 +69,14 @@ export function ChannelChoice({
         {hint(channel)}
       </p>
       {refusesRating && <p className="field-error">{t('calendar.composer.refusesRating', { rating: t(`studio.rating.${rating}`) })}</p>}
+      {refusesKind && <p className="field-error">{t('planning.policy.refusesVideo')}</p>}
       {refusal && (
         <div className="refusal" role="alert">
-          <strong>{t(`errors.${refusal.code as 'rating_not_allowed'}`, { defaultValue: t('calendar.composer.refused') })}</strong>
+          <strong>
+            {ruleWords && i18n.exists(ruleWords)
+              ? t(ruleWords as 'planning.title', refusal.params ?? {})
+              : t(`errors.${refusal.code as 'rating_not_allowed'}`, { defaultValue: t('calendar.composer.refused') })}
+          </strong>
           <p>{refusal.message}</p>
         </div>
       )}

@@ -16,7 +16,7 @@ import { blankTarget, ChannelChoice, type Refusal, type TargetDraft } from './Ch
 import { isPast, localToUtc } from './dates';
 import { Drawer } from './Drawer';
 import { MediaChoice } from './MediaChoice';
-import { estimateFinalText } from './policy';
+import { estimateFinalText, mediaKindOf } from './policy';
 import { useChannels, usePostChanged, type ScheduleAt } from './queries';
 import { TargetPreview } from './TargetPreview';
 import { AbPanel } from './variants/AbPanel';
@@ -33,7 +33,7 @@ export interface ComposerSeed {
 function refusalOf(error: unknown): (Refusal & { channelId: string }) | null {
   if (!(error instanceof ApiError)) return null;
   const channelId = (error.problem as { channelId?: unknown }).channelId;
-  return typeof channelId === 'string' ? { channelId, code: error.code, message: error.problem.detail ?? '' } : null;
+  return typeof channelId === 'string' ? { channelId, code: error.code, message: error.problem.detail ?? '', params: { ...error.problem } } : null;
 }
 
 function targetBody(channel: Channel, draft: TargetDraft): TargetInput {
@@ -192,6 +192,7 @@ export function Composer({ persona, timezone, seed, onClose, onScheduled }: { pe
                       draft={draftOf(channel.id)}
                       onDraft={(patch) => setDrafts((d) => ({ ...d, [channel.id]: { ...draftOf(channel.id), ...patch } }))}
                       rating={asset?.rating ?? null}
+                      mediaKind={mediaKindOf(asset)}
                       refusal={refusal?.channelId === channel.id ? refusal : null}
                     />
                   ))}

@@ -9,6 +9,7 @@ import { Field } from '../ui/Field';
 import { NumberInput } from '../ui/NumberInput';
 import { EditTargets, entriesOf, type TargetEntry } from './EditTargets';
 import { MediaChoice } from './MediaChoice';
+import { mediaKindOf } from './policy';
 import { ProblemNote } from './ProblemNote';
 import { useChannels, usePostChanged } from './queries';
 import type { Post, PostPatch } from './types';
@@ -62,7 +63,7 @@ export function EditPostForm({ post, onDone }: { post: Post; onDone: () => void 
         {(c) => <NumberInput control={c} value={priority} onChange={setPriority} min={-100} max={100} step={1} />}
       </Field>
       <MediaChoice personaId={post.personaId} value={asset !== undefined ? asset : (current.data ?? null)} onChange={setAsset} />
-      {channels.data && <EditTargets channels={channels.data} entries={entries} onChange={setEntries} />}
+      {channels.data && <EditTargets channels={channels.data} entries={entries} onChange={setEntries} mediaKind={mediaKindOf(asset !== undefined ? asset : (current.data ?? null))} />}
       {published > 0 && (
         <div className="check-block">
           <input id={`${warningId}-box`} type="checkbox" checked={republish} onChange={(e) => setRepublish(e.target.checked)} aria-describedby={warningId} />

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Field } from '../ui/Field';
 import { PlatformMark } from './badges';
+import { policyOf, takesMedia, type MediaKind } from './policy';
 import type { Channel, Post } from './types';
 
 /** One target of the post being edited: an existing one (with its id) or a new one. */
@@ -22,7 +23,18 @@ const text = (v: unknown) => (typeof v === 'string' ? v : '');
  * Which channels the post goes to. Channels where it is already out stay ticked (an edit never takes a
  * post back); a new channel follows the post's time. Reddit targets name their subreddit and flair.
  */
-export function EditTargets({ channels, entries, onChange }: { channels: Channel[]; entries: TargetEntry[]; onChange: (entries: TargetEntry[]) => void }) {
+export function EditTargets({
+  channels,
+  entries,
+  onChange,
+  mediaKind = null,
+}: {
+  channels: Channel[];
+  entries: TargetEntry[];
+  onChange: (entries: TargetEntry[]) => void;
+  /** The post's media kind (null: none): channels that cannot take it say so. */
+  mediaKind?: MediaKind | null;
+}) {
   const { t } = useTranslation();
   const toggle = (channel: Channel, on: boolean) =>
     onChange(on ? [...entries, { channelId: channel.id, options: {}, locked: false }] : entries.filter((e) => e.channelId !== channel.id || e.locked));
@@ -41,6 +53,7 @@ export function EditTargets({ channels, entries, onChange }: { channels: Channel
                 <PlatformMark platform={channel.platform} /> {channel.handle}
                 {locked && <span className="small muted"> {t('planning.edit.alreadyOut')}</span>}
               </label>
+              {!locked && !takesMedia(policyOf(channel), mediaKind) && <p className="field-error">{t('planning.policy.refusesVideo')}</p>}
               {channel.platform === 'reddit' &&
                 mine
                   .filter((e) => !e.locked)

@@ -11,7 +11,17 @@ export interface Policy {
   limit: number;
   /** Reddit counts its title (the first line unless one is given); the others count the whole text. */
   counts: 'text' | 'title';
+  /** Kinds of media the channel takes (the server's `mediaKinds`); absent: images and videos. */
+  mediaKinds?: MediaKind[];
 }
+
+export type MediaKind = 'image' | 'video';
+
+/** What the server makes of an asset's kind when it routes it (null: no media). */
+export const mediaKindOf = (asset: { kind: string } | null | undefined): MediaKind | null => (asset ? (asset.kind === 'video' ? 'video' : 'image') : null);
+
+/** Whether the channel takes this kind of media (null: no media). */
+export const takesMedia = (policy: Pick<Policy, 'mediaKinds'>, kind: MediaKind | null) => kind === null || !policy.mediaKinds || policy.mediaKinds.includes(kind);
 
 const ALL: Rating[] = ['sfw', 'suggestive', 'explicit'];
 const LIMITS: Record<ChannelPlatform, number> = {
@@ -43,7 +53,9 @@ export function policyOf(channel: Pick<Channel, 'platform' | 'settings'>): Polic
     case 'telegram':
       return { accepts: ageRestricted ? ALL : ['sfw', 'suggestive'], limit, counts: 'text' };
     case 'reddit':
-      return { accepts: redditTakesAdult(channel.settings) ? ALL : ['sfw', 'suggestive'], limit, counts: 'title' };
+      return { accepts: redditTakesAdult(channel.settings) ? ALL : ['sfw', 'suggestive'], limit, counts: 'title', mediaKinds: ['image'] };
+    case 'bluesky':
+      return { accepts: ALL, limit, counts: 'text', mediaKinds: ['image'] };
     default:
       return { accepts: ALL, limit, counts: 'text' };
   }

@@ -100,6 +100,8 @@ export interface ChannelPolicy {
   flagsAdultMedia: boolean;
   /** Needs media at a public URL (Instagram). */
   needsPublicMediaUrl: boolean;
+  /** Kinds of media the connector can post; absent: images and videos. Checked by the router when scheduling. */
+  mediaKinds?: PublishMedia['kind'][];
 }
 
 /** Cumulative figures of one published post, as the platform reports them (absent = not reported). */

@@ -81,7 +81,7 @@ describe('Bluesky helpers', () => {
     expect(blueskySelfLabels('suggestive')?.values).toEqual([{ val: 'sexual' }]);
     expect(blueskySelfLabels('sfw')).toBeUndefined();
     expect(graphemeCount('👩‍👩‍👧e\u0301')).toBe(2);
-    expect(new BlueskyConnector().policy()).toEqual({ accepts: ['sfw', 'suggestive', 'explicit'], disclosureRequired: true, maxMedia: 4, maxTextLength: 300, flagsAdultMedia: true, needsPublicMediaUrl: false });
+    expect(new BlueskyConnector().policy()).toEqual({ accepts: ['sfw', 'suggestive', 'explicit'], disclosureRequired: true, maxMedia: 4, maxTextLength: 300, flagsAdultMedia: true, needsPublicMediaUrl: false, mediaKinds: ['image'] });
     expect(blueskyRetryAfterSeconds({ 'ratelimit-reset': String(1_700_000_100) }, 1_700_000_000_000)).toBe(100);
   });
 });

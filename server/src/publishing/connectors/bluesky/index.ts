@@ -278,7 +278,8 @@ export class BlueskyConnector implements Connector {
   }
 
   policy(): ChannelPolicy {
-    return { accepts: ['sfw', 'suggestive', 'explicit'], disclosureRequired: true, maxMedia: 4, maxTextLength: BLUESKY_MAX_GRAPHEMES, flagsAdultMedia: true, needsPublicMediaUrl: false };
+    // Images only: video embeds (app.bsky.embed.video) are not implemented (publish refuses videos).
+    return { accepts: ['sfw', 'suggestive', 'explicit'], disclosureRequired: true, maxMedia: 4, maxTextLength: BLUESKY_MAX_GRAPHEMES, flagsAdultMedia: true, needsPublicMediaUrl: false, mediaKinds: ['image'] };
   }
 
   async #withSession<T>(account: ChannelAccount, ctx: ConnectorContext, run: (session: BlueskySession) => Promise<T>): Promise<T> {

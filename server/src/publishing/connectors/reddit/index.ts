@@ -298,6 +298,8 @@ export class RedditConnector implements Connector {
       maxTextLength: REDDIT_MAX_SELFTEXT,
       flagsAdultMedia: true,
       needsPublicMediaUrl: false,
+      // Image and gallery posts; Reddit's video upload flow is not implemented (publish refuses videos).
+      mediaKinds: ['image'],
     };
   }
 
