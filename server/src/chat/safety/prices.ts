@@ -48,7 +48,8 @@ const PATTERNS: { re: RegExp; cur: (m: RegExpExecArray) => string | null; int: n
   { re: new RegExp(String.raw`([€$£])\s?${INT}${DEC}`, 'g'), cur: (m) => SYMBOLS[m[1]!] ?? null, int: 2, dec: 3 },
   { re: new RegExp(String.raw`${INT}${DEC}\s?([€$£])`, 'g'), cur: (m) => SYMBOLS[m[3]!] ?? null, int: 1, dec: 2 },
   { re: new RegExp(String.raw`\b(eur|usd|gbp|chf|cad|aud)\s?${INT}${DEC}`, 'gi'), cur: (m) => currencyOfWord(m[1]!), int: 2, dec: 3 },
-  { re: new RegExp(String.raw`${INT}${DEC}\s?(${CODE_WORDS})\b`, 'gi'), cur: (m) => currencyOfWord(m[3]!), int: 1, dec: 2 },
+  // The amount starts a word ("4 CAD", "4CAD", "(12eur)"): inside a token such as "n48dc4cad" it is no price.
+  { re: new RegExp(String.raw`(?<![\p{L}\p{N}_])${INT}${DEC}\s?(${CODE_WORDS})\b`, 'giu'), cur: (m) => currencyOfWord(m[3]!), int: 1, dec: 2 },
   { re: new RegExp(String.raw`(?<![\d€$£.,])(\d+)[.,](\d{2})(?![\d%])`, 'g'), cur: () => null, int: 1, dec: 2 },
 ];
 
