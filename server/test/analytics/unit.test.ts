@@ -67,6 +67,7 @@ describe('ranges, periods and settings', () => {
     expect(periodOf('weekly', '2026-03-03')).toMatchObject({ from: '2026-03-03', to: '2026-03-09' });
     expect(periodOf('monthly', periodStartOf('monthly', '2026-02'))).toMatchObject({ from: '2026-02-01', to: '2026-02-28', end: '2026-03-01' });
     expect(() => periodStartOf('daily', '2026-02')).toThrow();
+    expect(() => periodStartOf('weekly', '2026-02-30')).toThrow();
   });
   it('fill defaults and survive a stored document that no longer validates', () => {
     expect(readSettings({ alerts: { revenueDrop: { percent: 30 } } }).alerts.revenueDrop).toEqual({ enabled: true, percent: 30, minTrailingMinor: 1000 });

@@ -93,11 +93,18 @@ export interface OpenedDestination {
 function checkCredentials(kind: DestinationKind, values: Record<string, string>) {
   const allowed = new Set([...SECRET_NAMES[kind].required, ...SECRET_NAMES[kind].optional]);
   for (const name of Object.keys(values)) if (!allowed.has(name)) throw badRequest('invalid_credentials', `A ${kind} destination has no credential "${name}"`);
-  if (kind === 'discord' && values.webhook_url && !/\/webhooks\/\d+\/[^/]+\/?$/.test(new URL(values.webhook_url).pathname)) {
-    throw badRequest('invalid_credentials', 'The Discord webhook URL should look like https://discord.com/api/webhooks/<id>/<token>');
-  }
   for (const name of ['url', 'webhook_url']) {
-    if (values[name] && !/^https?:$/.test(new URL(values[name]).protocol)) throw badRequest('invalid_credentials', `${name} must be an http(s) URL`);
+    if (values[name] === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(values[name]);
+    } catch {
+      throw badRequest('invalid_credentials', `${name} must be an http(s) URL`);
+    }
+    if (!/^https?:$/.test(url.protocol)) throw badRequest('invalid_credentials', `${name} must be an http(s) URL`);
+    if (name === 'webhook_url' && !/\/webhooks\/\d+\/[^/]+\/?$/.test(url.pathname)) {
+      throw badRequest('invalid_credentials', 'The Discord webhook URL should look like https://discord.com/api/webhooks/<id>/<token>');
+    }
   }
 }
 

@@ -18,7 +18,7 @@ import type { PersonasService } from '../../personas/index.ts';
 import type { RhythmService } from '../../publishing/rhythm.service.ts';
 import { localDay } from '../../publishing/time.ts';
 import type { ReportingService } from '../../sales/ledger/reporting.service.ts';
-import { addDays, utcDay } from '../range.ts';
+import { addDays, dayString, utcDay } from '../range.ts';
 import { systemPrincipal } from '../system.ts';
 import type { RollupService } from '../rollups/rollup.service.ts';
 import type { SettingsService } from '../settings.service.ts';
@@ -233,6 +233,6 @@ export function periodStartOf(kind: ReportKind, period: string): string {
     if (!/^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$/.test(period)) throw badRequest('invalid_period', 'A monthly report takes YYYY-MM');
     return `${period.slice(0, 7)}-01`;
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(period) || Number.isNaN(Date.parse(`${period}T00:00:00Z`))) throw badRequest('invalid_period', `A ${kind} report takes a day, YYYY-MM-DD`);
+  if (!dayString.safeParse(period).success) throw badRequest('invalid_period', `A ${kind} report takes a day, YYYY-MM-DD`);
   return period;
 }
