@@ -3,7 +3,7 @@ import type { App } from '../platform/http/app.ts';
 import { originOf, principalOf } from '../platform/auth/guard.ts';
 import { problemResponses, uuidParam } from '../platform/http/schemas.ts';
 import { cardDataSchema, lorebookSchema } from './cards/card.ts';
-import { chatParamsSchema, sellingSchema } from './profile.ts';
+import { chatParamsInputSchema, chatParamsSchema, sellingInputSchema, sellingSchema } from './profile.ts';
 import type { ChatProfileService } from './profile.service.ts';
 import type { ConversationsService } from './conversations.service.ts';
 
@@ -28,8 +28,9 @@ const profileBody = z.strictObject({
   lorebook: lorebookSchema.default({ extensions: {}, entries: [] }),
   providerId: z.string().uuid().nullable().default(null),
   model: z.string().trim().min(1).max(200).nullable().default(null),
-  params: chatParamsSchema.default(chatParamsSchema.parse({})),
-  selling: sellingSchema.default(sellingSchema.parse({})),
+  // Strict, unlike the card (whose unknown fields belong to other tools): a mistyped setting is refused by name.
+  params: chatParamsInputSchema.default(chatParamsInputSchema.parse({})),
+  selling: sellingInputSchema.default(sellingInputSchema.parse({})),
   firstContactNotice: z.string().trim().min(1).max(1000).nullable().default(null),
   rateLimitPerMinute: z.number().int().min(1).max(600).default(12),
 });
