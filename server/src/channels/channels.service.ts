@@ -7,11 +7,11 @@ import { auditBy, recordAudit } from '../platform/audit/audit.ts';
 import { notFound } from '../platform/http/problem.ts';
 import type { SecretStore } from '../platform/secrets/secret-store.ts';
 import type { EventBus } from '../platform/events/index.ts';
-import type { Tx } from '../platform/db/database.ts';
 import type { PersonasService } from '../personas/index.ts';
 
 import { platforms, type ChannelAccount, type PlatformName } from '../publishing/connectors/types.ts';
 import { validateChannelSettings } from './settings.ts';
+import { lockChannels } from './lock.ts';
 
 export { platforms, type PlatformName };
 
@@ -158,7 +158,7 @@ export class ChannelsService {
     const kept = Object.fromEntries(Object.entries(next).filter(([, v]) => typeof v === 'string' && v.length > 0));
     await this.#db.withOrg(orgId, async (tx) => {
       // Serialised with authRefused: a flag is never decided on credentials being replaced at that moment.
-      await lockChannel(tx, channelId);
+      await lockChannels(tx, [channelId]);
       await this.#secrets.put(tx, orgId, owner(channelId), kept);
     });
   }
@@ -182,7 +182,7 @@ export class ChannelsService {
    */
   async authRefused(orgId: string, channelId: string, refused: Record<string, string>, incident: { message: string; by: string }): Promise<AuthRefusalOutcome> {
     const outcome = await this.#db.withOrg(orgId, async (tx): Promise<AuthRefusalOutcome & { handle?: string }> => {
-      const row = await lockChannel(tx, channelId);
+      const [row] = await lockChannels(tx, [channelId]);
       if (!row) return { flagged: true, alerted: false };
       const stored = await this.#secrets.get(tx, owner(channelId));
       if (storedSince(stored, refused)) return { flagged: false, credentials: stored };
@@ -212,11 +212,6 @@ export class ChannelsService {
       return changed.length > 0;
     });
   }
-}
-
-/** The channel's row, locked (no key update: rows referencing the channel can still be written meanwhile). */
-async function lockChannel(tx: Tx, channelId: string) {
-  return (await tx.select({ status: channels.status, handle: channels.handle }).from(channels).where(eq(channels.id, channelId)).for('no key update'))[0];
 }
 
 function view(row: Row, credentialNames: string[]) {

@@ -74,7 +74,9 @@ const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
 /**
  * Would sending this target break its channel's monthly budget? At scheduling (`atSend` false) the
- * month's scheduled posts count too; just before sending only what was really published does.
+ * month's scheduled posts count too; just before sending, what was really published and what other sends
+ * hold right now (holdBudgetForSend). Call it with the channel's row locked (channels/lock.ts) in the
+ * transaction that books the slot or the hold, so simultaneous requests are counted one after the other.
  */
 export async function budgetRefusal(
   tx: Tx,
@@ -87,15 +89,45 @@ export async function budgetRefusal(
   const budget = budgetCents((channel.settings ?? {}) as Record<string, unknown>);
   if (postCents === 0 || budget === null) return null;
   const spend = await channelSpend(tx, channel, monthOf(at), target.id);
-  const scheduledCents = atSend ? 0 : spend.scheduledCents;
+  const scheduledCents = atSend ? await heldCents(tx, channel.id, target.id) : spend.scheduledCents;
   if (spend.publishedCents + scheduledCents + postCents <= budget) return null;
   return {
     code: 'x_budget_exceeded',
     message:
       `${channel.handle}: this post (${dollars(postCents)}) would exceed the ${spend.month} X budget of ${dollars(budget)} — ` +
-      `${dollars(spend.publishedCents)} spent${atSend ? '' : `, ${dollars(scheduledCents)} already scheduled`}`,
+      `${dollars(spend.publishedCents)} spent${atSend ? (scheduledCents ? `, ${dollars(scheduledCents)} being sent` : '') : `, ${dollars(scheduledCents)} already scheduled`}`,
     details: { channelId: channel.id, month: spend.month, budgetCents: budget, spentCents: spend.publishedCents, scheduledCents, postCents },
   };
+}
+
+/** Key in a target's `meta` while it is being sent: the cents its send holds against the budget. */
+export const BUDGET_HOLD = 'budgetHold';
+
+/** What other targets of the channel being sent now hold (they passed this check and have not landed yet). */
+async function heldCents(tx: Tx, channelId: string, exceptTargetId: string): Promise<number> {
+  const [row] = await tx
+    .select({ cents: sql<string>`coalesce(sum((${postTargets.meta}->>${BUDGET_HOLD}::text)::int), 0)` })
+    .from(postTargets)
+    .where(and(eq(postTargets.channelId, channelId), eq(postTargets.status, 'publishing'), ne(postTargets.id, exceptTargetId), sql`${postTargets.meta} ? ${BUDGET_HOLD}::text`));
+  return Number(row?.cents ?? 0);
+}
+
+/**
+ * The last look before sending (the target is `publishing`): refused, or the post's cost held in its `meta`
+ * so a simultaneous send of the same channel counts it. Publishing replaces `meta` and books the cost in one
+ * transaction; a target that fails or is rescheduled leaves `publishing` and holds nothing; the dispatcher
+ * clears a stale hold when it claims the target again.
+ */
+export async function holdBudgetForSend(tx: Tx, channel: { id: string; platform: string; handle: string; settings: unknown }, target: { id: string; text: string; assetId: string | null }) {
+  const refusal = await budgetRefusal(tx, channel, target, new Date(), true);
+  const postCents = postCostCents(channel.platform, target.text, target.assetId !== null);
+  if (!refusal && postCents > 0 && budgetCents((channel.settings ?? {}) as Record<string, unknown>) !== null) {
+    await tx
+      .update(postTargets)
+      .set({ meta: sql`coalesce(${postTargets.meta}, '{}'::jsonb) || ${JSON.stringify({ [BUDGET_HOLD]: postCents })}::jsonb` })
+      .where(eq(postTargets.id, target.id));
+  }
+  return refusal;
 }
 
 /**

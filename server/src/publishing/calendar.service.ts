@@ -20,6 +20,7 @@ import { isoWeekday, localDates, localDay, localToUtc } from './time.ts';
 import * as repo from './calendar.repository.ts';
 import { variantTime } from './variants.service.ts';
 import { PlatformRules } from './platform-rules.ts';
+import { lockChannels } from '../channels/lock.ts';
 import { isUnsent, matchTargets } from './post-edit.ts';
 
 export const DISPATCH_JOB = 'publishing.dispatch';
@@ -184,6 +185,8 @@ export class CalendarService {
       const targets = await repo.targetsOf(tx, [id]);
       const movable = targets.filter((t) => t.status === 'draft' || t.status === 'scheduled' || t.status === 'failed');
       if (!movable.length) throw new HttpError(409, 'nothing_to_schedule', 'Every target is already sent or being sent');
+      // Budget and frequency are decided under the channels' locks (checkTiming); all taken first, in order.
+      await lockChannels(tx, movable.map((t) => t.channelId));
       for (const t of movable) await this.#enqueue(tx, t, variantTime(t, targets, at));
       await tx.update(posts).set({ scheduledAt: at, updatedAt: new Date() }).where(eq(posts.id, id));
       await repo.rollUp(tx, id);
@@ -226,6 +229,8 @@ export class CalendarService {
     if (edit && patch.targets && !edit.writable.length && !current.targets.some((t) => !isUnsent(t.status) && t.status !== 'cancelled')) throw new HttpError(422, 'no_targets', 'Choose at least one channel');
     const rows = edit ? await this.#plan(p, { personaId: current.personaId, caption: patch.caption ?? current.caption, assetId, targets: edit.writable.map((e) => e.input) }) : [];
     return this.#platform.db.withOrg(p.orgId, async (tx) => {
+      // Channels whose targets may be (re)scheduled below (checkTiming locks each): all first, in order.
+      if (patch.scheduledAt || patch.republish || patch.targets) await lockChannels(tx, [...current.targets.map((t) => t.channelId), ...(patch.targets ?? []).map((t) => t.channelId)]);
       await tx
         .update(posts)
         .set({ ...(patch.caption !== undefined ? { caption: patch.caption } : {}), ...(patch.priority !== undefined ? { priority: patch.priority } : {}), ...(assetChanged ? { assetId } : {}), updatedAt: new Date() })

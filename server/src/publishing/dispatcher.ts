@@ -14,7 +14,7 @@ import { publicMediaUrl } from './public-media.ts';
 import { DISPATCH_JOB } from './calendar.service.ts';
 import * as repo from './calendar.repository.ts';
 import { PlatformRules } from './platform-rules.ts';
-import { bookPublishCost } from './budget.ts';
+import { BUDGET_HOLD, bookPublishCost } from './budget.ts';
 
 export const SWEEP_JOB = 'publishing.sweep';
 
@@ -105,7 +105,8 @@ export class Dispatcher {
         if (row.scheduledAt && row.scheduledAt.getTime() > Date.now() + 5_000) return { action: 'none' as const }; // rescheduled later meanwhile
         const [claimed] = await tx
           .update(postTargets)
-          .set({ status: 'publishing', claimedAt: new Date(), attempts: row.attempts + 1, updatedAt: new Date() })
+          // A budget hold left by an earlier attempt is not this one's (budget.ts holdBudgetForSend).
+          .set({ status: 'publishing', claimedAt: new Date(), attempts: row.attempts + 1, meta: sql`coalesce(${postTargets.meta}, '{}'::jsonb) - ${BUDGET_HOLD}::text`, updatedAt: new Date() })
           .where(eq(postTargets.id, targetId))
           .returning();
         await repo.rollUp(tx, row.postId);

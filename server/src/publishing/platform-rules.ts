@@ -14,7 +14,8 @@ import type { Connectors } from './connectors/registry.ts';
 import type { ChannelAccount, Connector, PlatformName } from './connectors/types.ts';
 import { normalizeSubreddit } from './connectors/reddit/index.ts';
 import { routeSubreddit } from './router.ts';
-import { budgetRefusal } from './budget.ts';
+import { budgetRefusal, holdBudgetForSend } from './budget.ts';
+import { lockChannels } from '../channels/lock.ts';
 import { SubredditRulesCache } from './subreddit-rules.ts';
 import type { TargetRow } from './calendar.repository.ts';
 
@@ -80,8 +81,14 @@ export class PlatformRules {
     return verdict.ok ? null : { code: verdict.code, message: verdict.message, details: { subreddit } };
   }
 
-  /** Rules that depend on when the target goes out; runs in the scheduling transaction. Throws 422. */
+  /**
+   * Rules that depend on when the target goes out; runs in the scheduling transaction. Throws 422. The
+   * channel's row stays locked until that transaction ends (it books the slot or the cost): a simultaneous
+   * schedule of the same channel waits, then counts this one (PostgreSQL reads committed rows per statement).
+   * Callers scheduling several targets lock their channels first, in order (lockChannels), to avoid deadlocks.
+   */
   async checkTiming(tx: Tx, target: TargetRow, at: Date) {
+    await lockChannels(tx, [target.channelId]);
     const [channel] = await tx.select().from(channels).where(eq(channels.id, target.channelId));
     if (!channel) return;
     if (channel.platform === 'x') {
@@ -125,11 +132,12 @@ export class PlatformRules {
   async beforeSend(target: TargetRow, account: ChannelAccount, rating: Rating): Promise<Refusal | null> {
     const platform: PlatformName = account.platform;
     if (platform === 'x') {
-      const refusal = await this.#platform.db.withOrg(target.orgId, async (tx) => {
+      // Under the channel's lock, and held for this send until it is published or given up (budget.ts).
+      return this.#platform.db.withOrg(target.orgId, async (tx) => {
+        await lockChannels(tx, [target.channelId]);
         const [channel] = await tx.select().from(channels).where(eq(channels.id, target.channelId));
-        return channel ? budgetRefusal(tx, channel, target, new Date(), true) : null;
+        return channel ? holdBudgetForSend(tx, channel, target) : null;
       });
-      return refusal;
     }
     if (platform === 'reddit') {
       try {

@@ -17,7 +17,8 @@ import { ConnectorError, type ChannelAccount, type RemoteInteraction } from '../
 import { assertSafeReply, draftReply, isReplyPlatform, type ReplyPlatform } from './drafting.ts';
 import { autoReplyAllowed, type AutoReplySettings } from './auto-reply.ts';
 import * as repo from './engagement.repository.ts';
-import { erasedAuthorTest, lockChannels } from './erased-authors.ts';
+import { lockChannels } from '../../channels/lock.ts';
+import { erasedAuthorTest } from './erased-authors.ts';
 
 export const PULL_SWEEP_JOB = 'engagement.pull_sweep';
 export const PULL_CHANNEL_JOB = 'engagement.pull_channel';

@@ -6,13 +6,12 @@
  * named the fan (sales/crm/fan-data.ts `erasedSourceId`). A pull drops what such an author wrote up to that
  * time. What the same account writes after the erase is new data (a new fan), as in the ledger.
  *
- * Erase and pull take the channel's row lock before touching these marks and the engagements, so a pull
- * that read the platform before an erase cannot insert after it what the erase just deleted.
+ * Erase and pull take the channel's row lock (channels/lock.ts) before touching these marks and the
+ * engagements, so a pull that read the platform before an erase cannot insert after it what the erase deleted.
  */
 import { createHash } from 'node:crypto';
-import { asc, inArray } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
-import { channels } from '../../platform/db/schema/index.ts';
+import { lockChannels } from '../../channels/lock.ts';
 import * as repo from './engagement.repository.ts';
 
 export const ERASED_AUTHORS = 'engagement.erased_authors';
@@ -43,12 +42,6 @@ function hashesOf(channelId: string, author: Author): string[] {
   const handle = author.authorHandle ? normHandle(author.authorHandle) : '';
   if (handle.length >= 2) out.push(digest(channelId, 'handle', handle));
   return out;
-}
-
-/** Locks the channels' rows, in id order (erase and pull both lock before reading or writing the marks). */
-export async function lockChannels(tx: Tx, channelIds: readonly string[]) {
-  if (!channelIds.length) return;
-  await tx.select({ id: channels.id }).from(channels).where(inArray(channels.id, [...channelIds])).orderBy(asc(channels.id)).for('no key update');
 }
 
 /** Called by the fan erase, in its transaction, for each channel of the fan's persona and platform. */
