@@ -6,6 +6,7 @@ import { unwrap } from '../../api/problem';
 import { useOrgKey } from '../../app/me';
 import { CatalogueError } from './CatalogueError';
 import { PriceLine } from './EffectivePrices';
+import { draftPromotionId, namedDraft } from './promotionForm';
 import { catalogueKey, type Pack, type PromotionDraft, type SalesPlatform } from './queries';
 
 const DEBOUNCE_MS = 300;
@@ -39,7 +40,9 @@ export function PricePreview({ draft, promotionId, packs }: { draft: PromotionDr
     queryKey: key(catalogueKey, 'preview', body),
     queryFn: () => {
       const b = JSON.parse(body) as { draft: PromotionDraft; packId: string; platform: SalesPlatform; promotionId?: string };
-      return unwrap(api.POST('/api/v1/promotions/preview', { body: { promotion: b.draft, packId: b.packId, platform: b.platform, ...(b.promotionId ? { promotionId: b.promotionId } : {}) } }));
+      // The server wants a name; an unnamed draft is shown as "this promotion" anyway (namedDraft).
+      const promotion = { ...b.draft, name: b.draft.name || 'draft' };
+      return unwrap(api.POST('/api/v1/promotions/preview', { body: { promotion, packId: b.packId, platform: b.platform, ...(b.promotionId ? { promotionId: b.promotionId } : {}) } }));
     },
     enabled: !!draft && !!pack && !!chosenPlatform,
     placeholderData: keepPreviousData,
@@ -55,6 +58,7 @@ export function PricePreview({ draft, promotionId, packs }: { draft: PromotionDr
     );
   }
   const result = preview.data;
+  const named = <P extends { promotion: { id: string; name: string } | null }>(price: P) => namedDraft(price, draftPromotionId(promotionId), draft?.name ?? '', t('catalogue.preview.thisPromotion'));
   return (
     <aside className="panel price-preview">
       <h3>{t('catalogue.preview.title')}</h3>
@@ -88,11 +92,11 @@ export function PricePreview({ draft, promotionId, packs }: { draft: PromotionDr
             <dl className="facts">
               <dt>{t('catalogue.preview.before')}</dt>
               <dd>
-                <PriceLine price={result.before} />
+                <PriceLine price={named(result.before)} />
               </dd>
               <dt>{t('catalogue.preview.after')}</dt>
               <dd>
-                <PriceLine price={result.after} />
+                <PriceLine price={named(result.after)} />
               </dd>
             </dl>
             <p className={result.draftWins ? 'success small' : 'muted small'}>

@@ -82,7 +82,8 @@ export function toDraft(f: PromotionFields): { draft: PromotionDraft } | { probl
   if (value === undefined) return { problem: 'value' };
   return {
     draft: {
-      name: f.name.trim() || '—',
+      // May be empty while typing: the preview names an unnamed draft "this promotion" (namedDraft).
+      name: f.name.trim(),
       kind: f.kind,
       value,
       currency: f.kind === 'fixed' ? currency : null,
@@ -96,4 +97,16 @@ export function toDraft(f: PromotionFields): { draft: PromotionDraft } | { probl
       status: f.status,
     },
   };
+}
+
+/** The id the server's preview gives the draft's promotion: the edited one's, or "draft" for a new one. */
+export const draftPromotionId = (promotionId: string | undefined) => promotionId ?? 'draft';
+
+/**
+ * A preview price with the draft's promotion named as the person typed it, or `unnamed` ("this promotion")
+ * while the name is empty; other promotions keep their stored names.
+ */
+export function namedDraft<P extends { promotion: { id: string; name: string } | null }>(price: P, draftId: string, name: string, unnamed: string): P {
+  if (price.promotion?.id !== draftId) return price;
+  return { ...price, promotion: { ...price.promotion, name: name.trim() || unnamed } };
 }
