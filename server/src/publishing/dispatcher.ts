@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
 import type { Platform } from '../platform/platform.ts';
-import { mediaAssets, postTargets } from '../platform/db/schema/index.ts';
+import { channels as channelsTable, mediaAssets, postTargets } from '../platform/db/schema/index.ts';
 import type { JobContext, JobPayload } from '../platform/jobs/jobs.ts';
 import type { ChannelsService } from '../channels/index.ts';
 import type { StudioService } from '../generation/index.ts';
@@ -283,11 +283,14 @@ export class Dispatcher {
   }
 
   async #finish(target: repo.TargetRow, status: 'failed' | 'needs_review', error: Record<string, unknown>) {
-    this.#platform.metrics.publishOutcomes.inc({ platform: 'any', outcome: status });
-    await this.#platform.db.withOrg(target.orgId, async (tx) => {
+    const platform = await this.#platform.db.withOrg(target.orgId, async (tx) => {
       await tx.update(postTargets).set({ status, error, updatedAt: new Date() }).where(eq(postTargets.id, target.id));
       await repo.rollUp(tx, target.postId);
+      // The per-platform alert rules (deploy/prometheus/alerts.yml) need the failure's platform, not a lump.
+      const [channel] = await tx.select({ platform: channelsTable.platform }).from(channelsTable).where(eq(channelsTable.id, target.channelId));
+      return channel?.platform ?? 'unknown';
     });
+    this.#platform.metrics.publishOutcomes.inc({ platform, outcome: status });
     await this.#event(target, status);
   }
 
