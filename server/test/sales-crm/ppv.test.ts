@@ -4,7 +4,7 @@ import { backends, testRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { ownerClient, personaBody, type ApiClient } from '../helpers/api.ts';
 import { startFakeFanvue, type FakeFanvue } from '../fakes/fanvue.ts';
 import { transactions } from '../../src/platform/db/schema/index.ts';
-import { crmServices } from '../../src/sales/crm/index.ts';
+import { crmServices, SELF_HARM_FLAG } from '../../src/sales/crm/index.ts';
 import { memberClient, seedFan, uploadPicture } from './support.ts';
 
 describe.each(backends)('PPV campaigns on (fake) Fanvue (%s)', (backend) => {
@@ -42,6 +42,8 @@ describe.each(backends)('PPV campaigns on (fake) Fanvue (%s)', (backend) => {
       audience.push(platformFanId);
     }
     await seedFan(rt, orgId, personaId, { tags: ['evening'], flags: ['stated_under_18'] });
+    // Chat safety saw signs of self-harm from this one: no selling to them until an operator clears the flag.
+    await seedFan(rt, orgId, personaId, { tags: ['evening'], flags: [SELF_HARM_FLAG] });
     await seedFan(rt, orgId, personaId, { tags: ['morning'] });
     const segment = await owner.post('/api/v1/segments', { personaId, name: 'Evening crowd', filter: { kind: 'custom', tagsAny: ['evening'] } });
     expect(segment.status).toBe(201);

@@ -19,8 +19,13 @@ import { fanDataParts, mediaReferences, scrubberFor, type FanDataContext, type F
  * organization answers for, not a chatter's or manager's call in the middle of a conversation.
  */
 export const UNDER_18_FLAG = 'stated_under_18';
+/**
+ * Set by chat safety when a fan's message shows signs of self-harm, kept until an operator clears it after
+ * checking in: nobody sells to that person meanwhile.
+ */
+export const SELF_HARM_FLAG = 'self_harm_signal';
 /** Fans never sent to (PPV) whatever the segment says. */
-export const NO_CONTACT_FLAGS = [UNDER_18_FLAG, 'blocked'] as const;
+export const NO_CONTACT_FLAGS = [UNDER_18_FLAG, SELF_HARM_FLAG, 'blocked'] as const;
 
 export interface FanQuery {
   personaId?: string | undefined;

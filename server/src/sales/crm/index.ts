@@ -14,7 +14,7 @@ import { ppvRoutes } from './ppv.routes.ts';
 export { upsertFan, type FanSighting } from './fans.repository.ts';
 export { fansInSegment, fanInSegment, segmentCondition, segmentFilterSchema, type SegmentFilter } from './segments.ts';
 export { registerFanDataPart, type FanDataPart, type Scrubber } from './fan-data.ts';
-export { UNDER_18_FLAG, NO_CONTACT_FLAGS } from './fans.service.ts';
+export { UNDER_18_FLAG, SELF_HARM_FLAG, NO_CONTACT_FLAGS } from './fans.service.ts';
 
 interface Crm {
   segments: SegmentsService;

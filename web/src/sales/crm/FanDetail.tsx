@@ -104,6 +104,7 @@ function FanEdit({ fan }: { fan: Fan }) {
           })}
         </div>
         {fan.flags.includes('stated_under_18') && <p className="field-hint">{t('crm.fan.minorHint')}</p>}
+        {fan.flags.includes('self_harm_signal') && <p className="field-hint">{t('crm.fan.selfHarmHint')}</p>}
       </fieldset>
       <Field label={t('crm.fans.columns.tags')} hint={t('crm.commaHint')}>
         {(c) => <input {...c} value={tags} readOnly={!write} onChange={(e) => setTags(e.target.value)} />}

@@ -144,7 +144,7 @@ function FanTable({ fans }: { fans: Fan[] }) {
                 </a>
                 {f.displayName && f.handle && <span className="muted small"> {f.handle}</span>}
                 {f.flags.map((flag) => (
-                  <span key={flag} className={flag === 'stated_under_18' ? 'badge crm-flag-alert' : 'badge'}>
+                  <span key={flag} className={alertFlags.includes(flag) ? 'badge crm-flag-alert' : 'badge'}>
                     {flagLabel(flag)}
                   </span>
                 ))}
@@ -162,7 +162,9 @@ function FanTable({ fans }: { fans: Fan[] }) {
   );
 }
 
-export const knownFlags = ['stated_under_18', 'blocked', 'vip'] as const;
+export const knownFlags = ['stated_under_18', 'self_harm_signal', 'blocked', 'vip'] as const;
+/** Set by chat safety: shown as alerts (no PPV reaches these fans; see the server's NO_CONTACT_FLAGS). */
+const alertFlags: readonly string[] = ['stated_under_18', 'self_harm_signal'];
 type KnownFlag = (typeof knownFlags)[number];
 export function useFlagLabel() {
   const { t } = useTranslation();
