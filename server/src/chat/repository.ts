@@ -1,6 +1,6 @@
 /** SQL of the chat capability. Every function runs in the caller's withOrg transaction (RLS applies). */
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
-import type { Tx } from '../platform/db/database.ts';
+import { rowsOf, type Tx } from '../platform/db/database.ts';
 import { channels, chatConversations, chatMemories, chatMessages, chatProfiles, fans, personas, salesSettings } from '../platform/db/schema/index.ts';
 
 export type ProfileRow = typeof chatProfiles.$inferSelect;
@@ -23,12 +23,36 @@ export async function saveProfile(tx: Tx, orgId: string, personaId: string, valu
   return row!;
 }
 
-export async function persona(tx: Tx, personaId: string) {
-  return (await tx.select().from(personas).where(eq(personas.id, personaId)))[0];
-}
-
 export async function channel(tx: Tx, channelId: string) {
   return (await tx.select().from(channels).where(eq(channels.id, channelId)))[0];
+}
+
+/** A channel with its persona's chat profile (what receive needs), in one statement. */
+export async function channelWithProfile(tx: Tx, channelId: string) {
+  const [row] = await tx
+    .select({ channel: channels, profile: chatProfiles })
+    .from(channels)
+    .leftJoin(chatProfiles, eq(chatProfiles.personaId, channels.personaId))
+    .where(eq(channels.id, channelId));
+  return row ? { channel: row.channel, profile: row.profile ?? undefined } : undefined;
+}
+
+export type TurnParts = NonNullable<Awaited<ReturnType<typeof turnParts>>>;
+
+/**
+ * What one reply reads besides the conversation and the message: fan, persona, her chat profile, the channel and
+ * the reporting currency, in one statement. Undefined when the fan, persona or channel is gone.
+ */
+export async function turnParts(tx: Tx, c: Pick<ConversationRow, 'fanId' | 'personaId' | 'channelId'>) {
+  const [row] = await tx
+    .select({ fan: fans, persona: personas, channel: channels, profile: chatProfiles, currency: salesSettings.reportingCurrency })
+    .from(fans)
+    .innerJoin(personas, eq(personas.id, c.personaId))
+    .innerJoin(channels, eq(channels.id, c.channelId))
+    .leftJoin(chatProfiles, eq(chatProfiles.personaId, personas.id))
+    .leftJoin(salesSettings, eq(salesSettings.orgId, fans.orgId))
+    .where(eq(fans.id, c.fanId));
+  return row ? { fan: row.fan, persona: row.persona, channel: row.channel, profile: row.profile ?? undefined, currency: row.currency ?? 'EUR' } : undefined;
 }
 
 /** Finds or opens the conversation of one fan on one channel, locking its row until the transaction ends. */
@@ -50,6 +74,14 @@ export async function conversation(tx: Tx, id: string): Promise<ConversationRow 
  * messages of one conversation commit in sequence order: a reader never sees seq n+1 before n.
  */
 export async function nextSeq(tx: Tx, conversationId: string, counters: { fan?: boolean; bot?: boolean } = {}): Promise<number> {
+  return (await advance(tx, conversationId, counters))!.lastSeq;
+}
+
+/**
+ * nextSeq, answering the whole conversation row as it stands under the lock (status included): its `lastSeq` is
+ * the new sequence number. Read after the lock is taken, the status is the latest committed one.
+ */
+export async function advance(tx: Tx, conversationId: string, counters: { fan?: boolean; bot?: boolean } = {}): Promise<ConversationRow | undefined> {
   const [row] = await tx
     .update(chatConversations)
     .set({
@@ -60,25 +92,22 @@ export async function nextSeq(tx: Tx, conversationId: string, counters: { fan?: 
       ...(counters.bot ? { botMessages: sql`${chatConversations.botMessages} + 1` } : {}),
     })
     .where(eq(chatConversations.id, conversationId))
-    .returning({ seq: chatConversations.lastSeq });
-  return row!.seq;
+    .returning();
+  return row;
 }
 
-export async function inboundByRemoteId(tx: Tx, channelId: string, remoteId: string) {
-  return (await tx.select().from(chatMessages).where(and(eq(chatMessages.channelId, channelId), eq(chatMessages.direction, 'in'), eq(chatMessages.remoteId, remoteId))))[0];
+/** Receive's two checks in one statement: is this platform message stored already, and how many came in since `since`. */
+export async function inboundState(tx: Tx, v: { channelId: string; conversationId: string; remoteId: string; since: Date }): Promise<{ duplicate: boolean; recent: number }> {
+  const rows = await tx.execute(sql`
+    select exists (select 1 from chat_messages where channel_id = ${v.channelId} and direction = 'in' and remote_id = ${v.remoteId}) as duplicate,
+           (select count(*)::int from chat_messages where conversation_id = ${v.conversationId} and direction = 'in' and created_at > ${v.since.toISOString()}::timestamptz) as recent`);
+  const row = rowsOf<{ duplicate: boolean; recent: number }>(rows)[0];
+  return { duplicate: !!row?.duplicate, recent: Number(row?.recent ?? 0) };
 }
 
 export async function insertMessage(tx: Tx, v: typeof chatMessages.$inferInsert): Promise<MessageRow | undefined> {
   const rows = await tx.insert(chatMessages).values(v).onConflictDoNothing().returning();
   return rows[0];
-}
-
-export async function inboundSince(tx: Tx, conversationId: string, since: Date): Promise<number> {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(chatMessages)
-    .where(and(eq(chatMessages.conversationId, conversationId), eq(chatMessages.direction, 'in'), gt(chatMessages.createdAt, since)));
-  return row?.n ?? 0;
 }
 
 export async function nextPending(tx: Tx, conversationId: string): Promise<MessageRow | undefined> {
@@ -101,11 +130,23 @@ export async function settleInbound(tx: Tx, id: string, state: 'handled' | 'skip
   return row;
 }
 
+/**
+ * Records how a send ended. The platform's id of a sent message is unique per channel in the schema, but not every
+ * platform numbers messages per channel (Telegram counts per chat; a sandbox restarts its count): an id another
+ * outgoing message of the channel already has is kept in `safety.remoteId` instead. Recording a message that did
+ * reach the fan must not fail, or its fan message would stay pending and be answered twice.
+ */
 export async function setOutcome(tx: Tx, id: string, state: 'sent' | 'failed', remoteId: string | null, error?: string) {
-  await tx
-    .update(chatMessages)
-    .set({ state, remoteId, ...(error ? { safety: sql`coalesce(${chatMessages.safety}, '{}'::jsonb) || ${JSON.stringify({ sendError: error })}::jsonb` } : {}) })
-    .where(eq(chatMessages.id, id));
+  const taken = sql`exists (select 1 from chat_messages o where o.channel_id = m.channel_id and o.direction = m.direction and o.remote_id = ${remoteId}::text and o.id <> m.id)`;
+  const extra = { ...(error ? { sendError: error } : {}) };
+  await tx.execute(sql`
+    update chat_messages m
+    set state = ${state},
+        remote_id = case when ${taken} then null else ${remoteId}::text end,
+        safety = case when ${taken} then coalesce(m.safety, '{}'::jsonb) || ${JSON.stringify(extra)}::jsonb || jsonb_build_object('remoteId', ${remoteId}::text)
+                      when ${error ? sql`true` : sql`false`} then coalesce(m.safety, '{}'::jsonb) || ${JSON.stringify(extra)}::jsonb
+                      else m.safety end
+    where m.id = ${id}`);
 }
 
 /**

@@ -4,6 +4,7 @@ import { backends } from '../helpers/runtime.ts';
 import { auditLog, fans } from '../../src/platform/db/schema/index.ts';
 import { ChatEngine } from '../../src/chat/index.ts';
 import type { SandboxChatAdapter } from '../../src/chat/channels/sandbox.ts';
+import type { ChatChannelAdapter } from '../../src/chat/channels/types.ts';
 import { saysAI, claimsHuman } from '../../src/chat/safety/disclosure.ts';
 import { sexualTerms } from '../../src/chat/safety/sexual.ts';
 import { publishingServices } from '../../src/publishing/index.ts';
@@ -201,6 +202,39 @@ describe.each(backends)('chat engine (%s)', (backend) => {
     const skipped = await until(() => live(first.conversationId).filter((x) => x.id === held.messageId), (m) => m.some((x) => x.state === 'skipped'));
     expect(skipped.map((x) => x.state)).toEqual(['pending', 'skipped']);
     expect(skipped[1].safety).toEqual({ skipped: 'operator_holds' });
+  });
+
+  it('a platform message id another reply already has does not fail a delivered reply: recorded sent, answered once', async () => {
+    w.ollama.options.reply = (body) => `You said: ${lastUser(body)}`;
+    // Like Telegram's per-chat numbering, or a sandbox counting again from 1 after a restart.
+    const clashing: ChatChannelAdapter & { sent: string[] } = {
+      platform: 'sandbox',
+      sent: [],
+      ageVerified: () => false,
+      firstContactNotice: () => false,
+      async send(_account, _to, text) {
+        clashing.sent.push(text);
+        return { remoteId: 'same-id' };
+      },
+    };
+    w.chat.adapters.set(clashing);
+    try {
+      for (const t of ['one', 'two']) {
+        const r = await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'clash', t));
+        await until(() => clashing.sent, (s) => s.includes(`You said: ${t}`));
+        await until(async () => (await w.owner.get(`/api/v1/conversations/${r.conversationId}`)).body.messages, (m: any[]) => m.every((x) => x.state !== 'pending'));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(clashing.sent).toEqual(['You said: one', 'You said: two']);
+      const conversation = (await conversationsOf()).find((c) => c.fan.displayName === 'Fan clash');
+      const messages = (await w.owner.get(`/api/v1/conversations/${conversation.id}`)).body.messages as any[];
+      const out = messages.filter((m) => m.direction === 'out');
+      expect(out.map((m) => m.state)).toEqual(['sent', 'sent']);
+      expect(out.map((m) => m.remoteId ?? m.safety.remoteId)).toEqual(['same-id', 'same-id']);
+      expect(messages.filter((m) => m.direction === 'in').map((m) => m.state)).toEqual(['handled', 'handled']);
+    } finally {
+      w.chat.adapters.set(sandbox);
+    }
   });
 
   it('a redelivered message is stored and answered once; a blocked fan is never answered', async () => {

@@ -3,6 +3,7 @@
  * and tests), nothing leaves the machine. Its audience counts as age-verified only when the channel's
  * settings say `ageVerified: true`, so both policies can be tried.
  */
+import { randomUUID } from 'node:crypto';
 import type { ChannelAccount, ChatAddress, ChatChannelAdapter } from './types.ts';
 
 export interface SandboxSent {
@@ -16,7 +17,6 @@ export class SandboxChatAdapter implements ChatChannelAdapter {
   readonly platform = 'sandbox' as const;
   readonly sent: SandboxSent[] = [];
   readonly typings: { channelId: string; remoteChatId: string }[] = [];
-  #next = 0;
 
   ageVerified(account: ChannelAccount) {
     return account.settings.ageVerified === true;
@@ -31,6 +31,7 @@ export class SandboxChatAdapter implements ChatChannelAdapter {
     this.sent.push({ channelId: account.id, remoteChatId: to.remoteChatId, text, at: Date.now() });
     // Keep a bounded history: the sandbox is for trying things, not for storage.
     if (this.sent.length > 10_000) this.sent.splice(0, this.sent.length - 10_000);
-    return { remoteId: `sandbox-${++this.#next}` };
+    // Unique across restarts too (a count alone would start again at 1).
+    return { remoteId: `sandbox-${randomUUID()}` };
   }
 }

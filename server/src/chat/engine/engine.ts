@@ -4,9 +4,12 @@
  *
  * - `receive` stores the fan message (deduplicated by the platform's id, sequenced under the conversation's row
  *   lock) and enqueues `chat.process` in the same transaction; in this process it also starts draining at once,
- *   so a reply does not wait for the queue's poll. Either path may run: the lease (lease.ts) lets one through.
+ *   so a reply does not wait for the queue's poll. Either path may run: the lease (lease.ts) lets one through,
+ *   and is only taken while a message is pending, so the job behind an answered message costs one statement.
  * - `drain` takes the conversation's lease and answers its pending messages oldest first; many conversations
- *   drain in parallel. Nothing holds a transaction across a model call.
+ *   drain in parallel. Nothing holds a transaction across a model call. Few transactions per reply: the lease
+ *   step also reads the next message and what its reply needs; the context's reads share one; the fan message
+ *   is settled with the outcome of the last send.
  * - The bot never sends while an operator holds the conversation: the status is re-read under the row lock in
  *   the transaction that records the outgoing message, right before the platform call.
  * - Where the platform sells through chat (an adapter with `sendPaid`: Fanvue), a reply that offers a catalogue
@@ -15,7 +18,7 @@
 import type { Platform } from '../../platform/platform.ts';
 import type { JobContext, JobPayload } from '../../platform/jobs/jobs.ts';
 import { recordAudit } from '../../platform/audit/audit.ts';
-import { rowsOf } from '../../platform/db/database.ts';
+import { rowsOf, type Tx } from '../../platform/db/database.ts';
 import { sql } from 'drizzle-orm';
 import type { ChannelsService } from '../../channels/index.ts';
 import { upsertFan, UNDER_18_FLAG } from '../../sales/crm/index.ts';
@@ -83,13 +86,29 @@ interface Composed {
   offers: OfferItem[];
 }
 
-/** Everything one reply needs, read in one short transaction. */
+/** A pending fan message and what its reply reads, read in the lease step that picked it (#nextPending). */
+interface Pending {
+  conversation: repo.ConversationRow;
+  message: repo.MessageRow;
+  /** Undefined when the fan, persona or channel is gone. */
+  parts: repo.TurnParts | undefined;
+}
+
+/** How the fan message ends up once a reply went out (or did not): stored with that reply's outcome. */
+interface Settle {
+  state: 'handled' | 'skipped';
+  safety: Record<string, unknown>;
+}
+
+/** Everything one reply needs (see Pending), parsed outside the transaction. */
 interface Turn {
   orgId: string;
   conversation: repo.ConversationRow;
   message: repo.MessageRow;
   fan: repo.FanRow;
   persona: { id: string; name: string; bio: string; languages: string[] };
+  /** The channel's platform (which adapter answers). */
+  platform: string;
   card: CardData;
   lorebook: Lorebook;
   profile: repo.ProfileRow | undefined;
@@ -147,8 +166,9 @@ export class ChatEngine {
   async receive(orgId: string, inbound: InboundMessage): Promise<ReceiveResult> {
     const text = inbound.text.slice(0, 8000);
     const result = await this.#platform.db.withOrg(orgId, async (tx) => {
-      const channel = await repo.channel(tx, inbound.channelId);
-      if (!channel) throw new Error(`chat: unknown channel ${inbound.channelId}`);
+      const found = await repo.channelWithProfile(tx, inbound.channelId);
+      if (!found) throw new Error(`chat: unknown channel ${inbound.channelId}`);
+      const { channel, profile } = found;
       const fan = await upsertFan(tx, orgId, {
         personaId: channel.personaId,
         platform: channel.platform,
@@ -160,12 +180,13 @@ export class ChatEngine {
         ...(inbound.sentAt ? { seenAt: inbound.sentAt } : {}),
       });
       const conversation = await repo.openConversation(tx, { orgId, personaId: channel.personaId, channelId: channel.id, fanId: fan.id, remoteChatId: inbound.remoteChatId });
-      if (await repo.inboundByRemoteId(tx, channel.id, inbound.remoteMessageId)) {
+      // Under the conversation's row lock (openConversation): a redelivery racing this one waits, then sees it.
+      const inbox = await repo.inboundState(tx, { channelId: channel.id, conversationId: conversation.id, remoteId: inbound.remoteMessageId, since: new Date(Date.now() - 60_000) });
+      if (inbox.duplicate) {
         return { conversationId: conversation.id, messageId: null, duplicate: true, state: 'duplicate' as const, personaId: channel.personaId, row: null };
       }
-      const profile = await repo.profile(tx, channel.personaId);
       const limit = profile?.rateLimitPerMinute ?? 12;
-      const recentCount = await repo.inboundSince(tx, conversation.id, new Date(Date.now() - 60_000));
+      const recentCount = inbox.recent;
       const skip = fan.flags.includes(BLOCKED_FLAG) ? 'blocked' : recentCount >= limit ? 'rate_limited' : !this.#adapters.get(channel.platform) ? 'no_adapter' : null;
       const seq = await repo.nextSeq(tx, conversation.id, { fan: true });
       const row = await repo.insertMessage(tx, {
@@ -213,25 +234,51 @@ export class ChatEngine {
     return state.done;
   }
 
+  /**
+   * One pass: takes the lease (only when a message is pending) and answers oldest first until none is left. Each
+   * step is one transaction under the conversation's row lock (the lease UPDATE takes it): the lease taken or
+   * renewed, the next pending message and what its reply reads; with none left, the lease is released in that same
+   * transaction. A fan message is stored under that row lock too (receive), so it either committed before the step
+   * (which then sees it) or commits after the release, and its own drain or job then finds the lease free.
+   */
   async #drainOnce(orgId: string, conversationId: string) {
     const db = this.#platform.db;
-    for (;;) {
-      const token = await db.withOrg(orgId, (tx) => lease.claim(tx, conversationId));
-      if (!token) return; // another worker holds it and will see what is pending before letting go
-      try {
-        for (;;) {
-          if (this.#abort.signal.aborted) return;
-          const next = await db.withOrg(orgId, async (tx) => ((await lease.renew(tx, conversationId, token)) ? repo.nextPending(tx, conversationId) : null));
-          if (!next) break;
-          await this.#answer(orgId, next);
-        }
-      } finally {
-        await db.withOrg(orgId, (tx) => lease.release(tx, conversationId, token));
+    const first = await db.withOrg(orgId, async (tx) => {
+      const claimed = await lease.claim(tx, conversationId);
+      // Nothing pending, or another worker holds the lease and will see what is pending before letting go.
+      if (!claimed) return null;
+      return { token: claimed.token, next: await this.#nextPending(tx, claimed.conversation, claimed.token) };
+    });
+    if (!first) return;
+    const { token } = first;
+    let next = first.next;
+    let holding = next !== null;
+    try {
+      while (next && !this.#abort.signal.aborted) {
+        await this.#answer(orgId, next);
+        const step = await db.withOrg(orgId, async (tx) => {
+          const conversation = await lease.renew(tx, conversationId, token);
+          return conversation ? this.#nextPending(tx, conversation, token) : ('lost' as const);
+        });
+        next = step === 'lost' ? null : step;
+        holding = next !== null;
       }
-      // A message stored after our last look but before the release found the lease taken: look once more.
-      const more = await db.withOrg(orgId, (tx) => repo.nextPending(tx, conversationId));
-      if (!more) return;
+    } finally {
+      if (holding) await db.withOrg(orgId, (tx) => lease.release(tx, conversationId, token));
     }
+  }
+
+  /**
+   * The conversation's oldest pending message with what its reply reads (in the caller's lease transaction); none
+   * left: the lease is released right here.
+   */
+  async #nextPending(tx: Tx, conversation: repo.ConversationRow, token: string): Promise<Pending | null> {
+    const message = await repo.nextPending(tx, conversation.id);
+    if (!message) {
+      await lease.release(tx, conversation.id, token);
+      return null;
+    }
+    return { conversation, message, parts: await repo.turnParts(tx, conversation) };
   }
 
   /** Conversations with a message pending for over 30 s and no live lease: a worker died or a job was lost. */
@@ -251,35 +298,13 @@ export class ChatEngine {
 
   // ── One reply ──────────────────────────────────────────────────────────────────────────────────────
 
-  async #load(orgId: string, message: repo.MessageRow): Promise<Turn | null> {
-    return this.#platform.db.withOrg(orgId, async (tx) => {
-      const conversation = await repo.conversation(tx, message.conversationId);
-      if (!conversation) return null;
-      const [fan, persona, profile, spendCurrency] = [await repo.fan(tx, conversation.fanId), await repo.persona(tx, conversation.personaId), await repo.profile(tx, conversation.personaId), await repo.reportingCurrency(tx)];
-      if (!fan || !persona) return null;
-      const { card, lorebook } = profileCard(profile, persona.name);
-      return {
-        orgId,
-        conversation,
-        message,
-        fan,
-        persona: { id: persona.id, name: persona.name, bio: persona.bio, languages: persona.languages },
-        card,
-        lorebook,
-        profile,
-        params: parseParams(profile?.params),
-        selling: parseSelling(profile?.selling),
-        spendCurrency,
-      };
-    });
-  }
-
-  async #answer(orgId: string, message: repo.MessageRow) {
-    const turn = await this.#load(orgId, message);
+  async #answer(orgId: string, pending: Pending) {
+    const { message } = pending;
+    const turn = toTurn(orgId, pending);
     if (!turn) return this.#settle(orgId, null, message, 'skipped', { skipped: 'gone' });
     const { conversation } = turn;
     if (conversation.status !== 'bot') return this.#settle(orgId, conversation.personaId, message, 'skipped', { skipped: conversation.status === 'operator' ? 'operator_holds' : 'ended' });
-    const adapter = this.#adapters.get((await this.#platform.db.withOrg(orgId, (tx) => repo.channel(tx, conversation.channelId)))?.platform ?? '');
+    const adapter = this.#adapters.get(turn.platform);
     if (!adapter) return this.#settle(orgId, conversation.personaId, message, 'skipped', { skipped: 'no_adapter' });
     const account = await this.#channels.account(orgId, conversation.channelId);
 
@@ -299,12 +324,12 @@ export class ChatEngine {
         }
       });
       await this.#alert(turn, 'self_harm', { matched: screen.selfHarm.matched });
-      await this.#deliver(turn, adapter, account, to, SELF_HARM_REPLY[lang], 'bot', { screen: screenSummary(screen), fixed: 'self_harm' });
-      return this.#settle(orgId, conversation.personaId, message, 'handled', { screen: screenSummary(screen) });
+      await this.#deliver(turn, adapter, account, to, SELF_HARM_REPLY[lang], 'bot', { screen: screenSummary(screen), fixed: 'self_harm' }, { settle: () => ({ state: 'handled', safety: { screen: screenSummary(screen) } }) });
+      return;
     }
     if (adapter.firstContactNotice(account) && !conversation.noticeSentAt) {
       const notice = turn.profile?.firstContactNotice?.trim() || FIRST_CONTACT_NOTICE[lang];
-      const sent = await this.#deliver(turn, adapter, account, to, notice, 'system', { fixed: 'first_contact_notice' });
+      const { sent } = await this.#deliver(turn, adapter, account, to, notice, 'system', { fixed: 'first_contact_notice' });
       if (sent) await this.#platform.db.withOrg(orgId, (tx) => repo.updateConversation(tx, conversation.id, { noticeSentAt: new Date() }));
     }
 
@@ -335,11 +360,18 @@ export class ChatEngine {
       stopTyping();
     }
     const { text, verdict, context, offers } = composed;
-    const sent = await this.#deliver(turn, adapter, account, to, text, 'bot', { screen: screenSummary(screen), reply: verdict, context: { tokens: context.tokens, ...context.included } }, verdict.offered.length > 0);
-    const paid = sent && adapter.sendPaid ? paidOffer(verdict.offered, offers) : null;
-    if (paid) await this.#deliver(turn, adapter, account, to, paid.text, 'bot', { fixed: 'paid_offer', paid: { packId: paid.packId, title: paid.text, priceMinor: paid.priceMinor, currency: paid.currency, media: paid.assetIds.length } }, false, paid);
-    await this.#settle(orgId, conversation.personaId, message, 'handled', { screen: screenSummary(screen), replied: sent });
-    if (sent) await this.#afterReply(turn, llm, signal).catch((err) => this.#platform.log.warn({ err, conversationId: conversation.id }, 'chat memory update failed'));
+    // A pack the reply offered follows as a pay-to-view message where the platform sells in chat; the fan message
+    // is settled in the transaction that records the last send's outcome.
+    const paid = adapter.sendPaid ? paidOffer(verdict.offered, offers) : null;
+    const settled = (replied: boolean): Settle => ({ state: 'handled', safety: { screen: screenSummary(screen), replied } });
+    const reply = await this.#deliver(turn, adapter, account, to, text, 'bot', { screen: screenSummary(screen), reply: verdict, context: { tokens: context.tokens, ...context.included } }, {
+      isOffer: verdict.offered.length > 0,
+      settle: (sent) => (sent && paid ? null : settled(sent)),
+    });
+    if (reply.sent && paid) {
+      await this.#deliver(turn, adapter, account, to, paid.text, 'bot', { fixed: 'paid_offer', paid: { packId: paid.packId, title: paid.text, priceMinor: paid.priceMinor, currency: paid.currency, media: paid.assetIds.length } }, { paid, settle: () => settled(true) });
+    }
+    if (reply.sent && reply.conversation) await this.#afterReply(turn, reply.conversation, llm, signal).catch((err) => this.#platform.log.warn({ err, conversationId: conversation.id }, 'chat memory update failed'));
   }
 
   async #model(turn: Turn): Promise<ChatLlm | null> {
@@ -354,17 +386,17 @@ export class ChatEngine {
     const { orgId, conversation, message } = turn;
     const fanMinor = turn.fan.flags.includes(UNDER_18_FLAG);
     const sexualAllowed = ageVerified && !fanMinor;
-    let offers: OfferItem[] = [];
-    if (turn.selling.enabled && !fanMinor) {
-      const entries = await this.#platform.db.withOrg(orgId, (tx) =>
-        this.#catalogue(tx, turn.persona.id, { platform: platformName, channelId: conversation.channelId, fanId: turn.fan.id, at: new Date(), ...(ageVerified ? {} : { accepts: ['sfw'] as const }) }),
-      );
-      offers = offerItems(entries);
-    }
-    const offersToday = offers.length ? await this.#platform.db.withOrg(orgId, (tx) => repo.offersSince(tx, conversation.id, new Date(Date.now() - DAY_MS))) : 0;
+    // What the context reads, in one transaction: the offers, today's offers so far, the recent window, memories.
+    const { offers, offersToday, history, memoryRows } = await this.#platform.db.withOrg(orgId, async (tx) => {
+      const offers =
+        turn.selling.enabled && !fanMinor
+          ? offerItems(await this.#catalogue(tx, turn.persona.id, { platform: platformName, channelId: conversation.channelId, fanId: turn.fan.id, at: new Date(), ...(ageVerified ? {} : { accepts: ['sfw'] as const }) }))
+          : [];
+      const offersToday = offers.length ? await repo.offersSince(tx, conversation.id, new Date(Date.now() - DAY_MS)) : 0;
+      return { offers, offersToday, history: await repo.recent(tx, conversation.id, turn.params.recentWindow, message.seq), memoryRows: await repo.memories(tx, turn.fan.id) };
+    });
     const offersAllowed = !fanMinor && offers.length > 0 && offersAllowedNow(turn.selling, conversation, offersToday);
 
-    const [history, memoryRows] = await this.#platform.db.withOrg(orgId, async (tx) => [await repo.recent(tx, conversation.id, turn.params.recentWindow, message.seq), await repo.memories(tx, turn.fan.id)] as const);
     const queryEmbedding = memoryRows.length && llm.embeddingModel ? await llm.embed([message.text], signal).then((v) => v?.[0] ?? null).catch(() => null) : null;
     const memories = rankMemories(memoryRows, message.text, queryEmbedding, llm.embeddingModel, MEMORY_TOP_K).map((m) => m.fact);
 
@@ -414,12 +446,15 @@ export class ChatEngine {
 
   /** A reply an operator may send (or edit): the same context and guards as the bot's, nothing sent. */
   async suggest(orgId: string, conversationId: string): Promise<{ text: string; verdict: ReplyVerdict } | null> {
-    const last = await this.#platform.db.withOrg(orgId, async (tx) => (await repo.recent(tx, conversationId, 50)).filter((m) => m.author === 'fan').pop());
-    if (!last) return null;
-    const turn = await this.#load(orgId, last);
-    if (!turn) return null;
-    const channel = await this.#platform.db.withOrg(orgId, (tx) => repo.channel(tx, turn.conversation.channelId));
-    const adapter = this.#adapters.get(channel?.platform ?? '');
+    const pending = await this.#platform.db.withOrg(orgId, async (tx): Promise<Pending | null> => {
+      const conversation = await repo.conversation(tx, conversationId);
+      const last = conversation && (await repo.recent(tx, conversationId, 50)).filter((m) => m.author === 'fan').pop();
+      return conversation && last ? { conversation, message: last, parts: await repo.turnParts(tx, conversation) } : null;
+    });
+    const turn = pending && toTurn(orgId, pending);
+    if (!pending || !turn) return null;
+    const last = pending.message;
+    const adapter = this.#adapters.get(turn.platform);
     const account = await this.#channels.account(orgId, turn.conversation.channelId);
     const screen = screenInbound(last.text);
     const lang = pickLang(screen.lang, turn.conversation.language, turn.fan.language, turn.persona.languages);
@@ -453,54 +488,76 @@ export class ChatEngine {
 
   /**
    * Records the outgoing message and sends it, unless the conversation left the bot's hands meanwhile. The status
-   * check and the insert share one transaction under the conversation's row lock (nextSeq), so a takeover either
-   * happened before (nothing is sent) or after the bot committed to this message.
+   * check and the insert share one transaction under the conversation's row lock (repo.advance answers the row as
+   * it stands under that lock), so a takeover either happened before (nothing is sent) or after the bot committed
+   * to this message. `settle` says how the fan message ends up given this send's outcome: it is stored in the same
+   * transaction as that outcome. Answers whether it was sent and the conversation as of the insert.
    */
-  async #deliver(turn: Turn, adapter: ChatChannelAdapter, account: ChannelAccount, to: { remoteChatId: string }, text: string, author: 'bot' | 'system', safety: Record<string, unknown>, isOffer = false, paid?: PaidMessage): Promise<boolean> {
+  async #deliver(
+    turn: Turn,
+    adapter: ChatChannelAdapter,
+    account: ChannelAccount,
+    to: { remoteChatId: string },
+    text: string,
+    author: 'bot' | 'system',
+    safety: Record<string, unknown>,
+    opts: { isOffer?: boolean; paid?: PaidMessage | null; settle?: (sent: boolean) => Settle | null } = {},
+  ): Promise<{ sent: boolean; conversation: repo.ConversationRow | null }> {
     const { orgId, conversation } = turn;
-    const row = await this.#platform.db.withOrg(orgId, async (tx) => {
-      const seq = await repo.nextSeq(tx, conversation.id, { bot: author === 'bot' });
-      const current = await repo.conversation(tx, conversation.id);
-      const held = current?.status !== 'bot';
+    const recorded = await this.#platform.db.withOrg(orgId, async (tx) => {
+      const current = await repo.advance(tx, conversation.id, { bot: author === 'bot' });
+      if (!current) return null;
+      const held = current.status !== 'bot';
       const inserted = await repo.insertMessage(tx, {
         orgId,
         conversationId: conversation.id,
         channelId: conversation.channelId,
-        seq,
+        seq: current.lastSeq,
         direction: 'out',
         author,
         text,
         state: held ? 'suppressed' : 'sent',
         replyTo: turn.message.id,
-        safety: held ? { ...safety, suppressed: current?.status ?? 'gone' } : safety,
+        safety: held ? { ...safety, suppressed: current.status } : safety,
       });
-      if (!held && isOffer) await repo.recordOffer(tx, conversation.id, seq);
-      return held ? null : inserted!;
+      if (!held && opts.isOffer) await repo.recordOffer(tx, conversation.id, current.lastSeq);
+      const settle = held ? opts.settle?.(false) : null;
+      return { current, row: held ? null : inserted!, settled: settle ? await repo.settleInbound(tx, turn.message.id, settle.state, settle.safety) : undefined };
     });
-    if (!row) return false;
+    if (!recorded) return { sent: false, conversation: null };
+    const { row, current } = recorded;
+    if (!row) {
+      if (recorded.settled) await this.#publishMessage(orgId, conversation.personaId, recorded.settled);
+      return { sent: false, conversation: current };
+    }
+    let outcome: { sent: true; remoteId: string | null } | { sent: false; error: Error };
     try {
       // A paid message may first put its media on the platform: it gets longer than a text.
       const { remoteId } =
-        paid && adapter.sendPaid
-          ? await adapter.sendPaid(account, to, paid, AbortSignal.any([this.#abort.signal, AbortSignal.timeout(180_000)]))
+        opts.paid && adapter.sendPaid
+          ? await adapter.sendPaid(account, to, opts.paid, AbortSignal.any([this.#abort.signal, AbortSignal.timeout(180_000)]))
           : await adapter.send(account, to, text, AbortSignal.any([this.#abort.signal, AbortSignal.timeout(30_000)]));
-      await this.#platform.db.withOrg(orgId, (tx) => repo.setOutcome(tx, row.id, 'sent', remoteId));
-      await this.#publishMessage(orgId, conversation.personaId, { ...row, remoteId });
-      return true;
+      outcome = { sent: true, remoteId };
     } catch (error) {
       this.#platform.log.warn({ err: error, conversationId: conversation.id }, 'chat send failed');
-      await this.#platform.db.withOrg(orgId, (tx) => repo.setOutcome(tx, row.id, 'failed', null, (error as Error).message));
-      await this.#publishMessage(orgId, conversation.personaId, { ...row, state: 'failed' });
-      await this.#alert(turn, 'send_failed', { message: (error as Error).message });
-      return false;
+      outcome = { sent: false, error: error as Error };
     }
+    const settle = opts.settle?.(outcome.sent) ?? null;
+    const settled = await this.#platform.db.withOrg(orgId, async (tx) => {
+      if (outcome.sent) await repo.setOutcome(tx, row.id, 'sent', outcome.remoteId);
+      else await repo.setOutcome(tx, row.id, 'failed', null, outcome.error.message);
+      return settle ? repo.settleInbound(tx, turn.message.id, settle.state, settle.safety) : undefined;
+    });
+    await this.#publishMessage(orgId, conversation.personaId, outcome.sent ? { ...row, remoteId: outcome.remoteId } : { ...row, state: 'failed' });
+    if (!outcome.sent) await this.#alert(turn, 'send_failed', { message: outcome.error.message });
+    if (settled) await this.#publishMessage(orgId, conversation.personaId, settled);
+    return { sent: outcome.sent, conversation: current };
   }
 
-  async #afterReply(turn: Turn, llm: ChatLlm, signal: AbortSignal) {
+  /** Memory and summary upkeep after a reply; `current` is the conversation as the reply was recorded. */
+  async #afterReply(turn: Turn, current: repo.ConversationRow, llm: ChatLlm, signal: AbortSignal) {
     const { orgId, conversation, params } = turn;
     const names = { fan: turn.fan.displayName || turn.fan.handle || 'Fan', persona: turn.card.name || turn.persona.name };
-    const current = await this.#platform.db.withOrg(orgId, (tx) => repo.conversation(tx, conversation.id));
-    if (!current) return;
     if (params.memoryEvery > 0 && current.fanMessages - current.memorizedThrough >= params.memoryEvery) {
       const [messages, known] = await this.#platform.db.withOrg(orgId, async (tx) => [await repo.recent(tx, conversation.id, params.memoryEvery * 2), await repo.memories(tx, turn.fan.id)] as const);
       const facts = await extractFacts(llm, messages, known.map((k) => k.fact), names, signal);
@@ -601,6 +658,27 @@ function pickLang(detected: Lang | null, conversation: string | null, fanHint: s
 
 function screenSummary(s: InboundScreen) {
   return { lang: s.lang, asksIfAI: s.asksIfAI, minor: s.minor?.matched ?? null, selfHarm: !!s.selfHarm, probesInstructions: s.probesInstructions };
+}
+
+/** The Turn of a pending message (parsing the card and settings is kept out of the lease transaction). */
+function toTurn(orgId: string, { conversation, message, parts }: Pending): Turn | null {
+  if (!parts) return null;
+  const { fan, persona, channel, profile, currency } = parts;
+  const { card, lorebook } = profileCard(profile, persona.name);
+  return {
+    orgId,
+    conversation,
+    message,
+    fan,
+    persona: { id: persona.id, name: persona.name, bio: persona.bio, languages: persona.languages },
+    platform: channel.platform,
+    card,
+    lorebook,
+    profile,
+    params: parseParams(profile?.params),
+    selling: parseSelling(profile?.selling),
+    spendCurrency: currency,
+  };
 }
 
 export function profileCard(profile: repo.ProfileRow | undefined, personaName: string): { card: CardData; lorebook: Lorebook } {

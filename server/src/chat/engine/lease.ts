@@ -16,27 +16,42 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
 import { chatConversations } from '../../platform/db/schema/index.ts';
+import type { ConversationRow } from '../repository.ts';
 
 export const LEASE_SECONDS = 120;
 
-export async function claim(tx: Tx, conversationId: string): Promise<string | null> {
+/**
+ * Takes a free (or expired) lease, only when a fan message is pending: a worker with nothing to answer (the job
+ * behind a message the in-process drain already answered) leaves after this one statement. Answers the token and
+ * the conversation row as it stands under the row lock.
+ */
+export async function claim(tx: Tx, conversationId: string): Promise<{ token: string; conversation: ConversationRow } | null> {
   const token = randomUUID();
-  const rows = await tx
+  const [row] = await tx
     .update(chatConversations)
     .set({ leaseToken: token, leaseUntil: sql`now() + make_interval(secs => ${LEASE_SECONDS})` })
-    .where(and(eq(chatConversations.id, conversationId), or(isNull(chatConversations.leaseUntil), lt(chatConversations.leaseUntil, sql`now()`))))
-    .returning({ id: chatConversations.id });
-  return rows.length ? token : null;
+    .where(
+      and(
+        eq(chatConversations.id, conversationId),
+        or(isNull(chatConversations.leaseUntil), lt(chatConversations.leaseUntil, sql`now()`)),
+        sql`exists (select 1 from chat_messages m where m.conversation_id = ${conversationId} and m.state = 'pending')`,
+      ),
+    )
+    .returning();
+  return row ? { token, conversation: row } : null;
 }
 
-/** Extends a lease still held; false when it was lost (expired and taken): the holder must stop. */
-export async function renew(tx: Tx, conversationId: string, token: string): Promise<boolean> {
-  const rows = await tx
+/**
+ * Extends a lease still held, answering the conversation row (under its row lock until the transaction ends);
+ * null when the lease was lost (expired and taken): the holder must stop.
+ */
+export async function renew(tx: Tx, conversationId: string, token: string): Promise<ConversationRow | null> {
+  const [row] = await tx
     .update(chatConversations)
     .set({ leaseUntil: sql`now() + make_interval(secs => ${LEASE_SECONDS})` })
     .where(and(eq(chatConversations.id, conversationId), eq(chatConversations.leaseToken, token)))
-    .returning({ id: chatConversations.id });
-  return rows.length > 0;
+    .returning();
+  return row ?? null;
 }
 
 export async function release(tx: Tx, conversationId: string, token: string): Promise<void> {

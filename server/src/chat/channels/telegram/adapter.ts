@@ -54,7 +54,8 @@ export class TelegramChatAdapter implements ChatChannelAdapter {
   async send(account: ChannelAccount, to: ChatAddress, text: string, signal: AbortSignal) {
     // Plain text (no parse_mode): nothing in a model reply can be read as markup. 4096 is the Bot API's limit.
     const message = await telegramApi(account).sendMessage(to.remoteChatId, text.slice(0, 4096), {}, gs(signal));
-    return { remoteId: String(message.message_id) };
+    // Message ids are numbered per chat: with the chat they name one message of the bot.
+    return { remoteId: `${message.chat.id}:${message.message_id}` };
   }
   /** Points the bot's webhook at Atelier with the channel's secret token (what an operator's "connect" does). */
   async setWebhook(account: ChannelAccount, url: string, signal: AbortSignal) {
