@@ -72,8 +72,9 @@ function build(
     pool,
     withOrg(orgId, fn) {
       return orm.transaction(async (tx) => {
-        await tx.execute(sql`select set_config('app.org_id', ${orgId}, true)`);
-        await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+        // One round trip for both: set_config('role', …, true) is what SET LOCAL ROLE does (same membership check,
+        // undone at commit or rollback). Every tenant transaction pays this, so it is worth one statement less.
+        await tx.execute(sql`select set_config('app.org_id', ${orgId}, true), set_config('role', ${APP_ROLE}, true)`);
         return fn(tx as Tx);
       });
     },
