@@ -21,7 +21,7 @@ import { recordAudit } from '../../platform/audit/audit.ts';
 import { rowsOf, type Tx } from '../../platform/db/database.ts';
 import { sql } from 'drizzle-orm';
 import type { ChannelsService } from '../../channels/index.ts';
-import { upsertFan, UNDER_18_FLAG } from '../../sales/crm/index.ts';
+import { SELF_HARM_FLAG, upsertFan, UNDER_18_FLAG } from '../../sales/crm/index.ts';
 import { parseCard, type CardData, type Lorebook } from '../cards/card.ts';
 import type { ChatChannels, ChannelAccount, ChatChannelAdapter, InboundMessage, PaidMessage } from '../channels/types.ts';
 import type { ChatLlm, ChatModels } from '../llm.ts';
@@ -42,10 +42,11 @@ export const PROCESS_JOB = 'chat.process';
 export const SWEEP_JOB = 'chat.sweep';
 export const BLOCKED_FLAG = 'blocked';
 /**
- * Set on the fan when the safety screen sees self-harm signals in their message, kept until an operator clears it
- * (after checking in): the inbox shows it at a glance without reading message histories.
+ * SELF_HARM_FLAG (defined with the fan CRM's other flags) is set on the fan when the safety screen sees self-harm
+ * signals in their message, kept until an operator clears it (after checking in): the inbox shows it at a glance
+ * without reading message histories, and PPV campaigns leave that fan out.
  */
-export const SELF_HARM_FLAG = 'self_harm_signal';
+export { SELF_HARM_FLAG };
 
 interface ProcessPayload extends JobPayload {
   orgId: string;
