@@ -4,7 +4,6 @@
  * persona's model and parameters. Nothing here speaks a wire protocol: the provider clients do.
  */
 import type { ProvidersService } from '../generation/providers/providers.service.ts';
-import { buildTextModel } from '../generation/providers/factory.ts';
 import type { ChatMessage, TextModel } from '../generation/providers/types.ts';
 import type { ChatParams } from './profile.ts';
 
@@ -38,9 +37,8 @@ export class ChatModels {
     const key = `${orgId}:${profile.providerId}`;
     let c = this.#cache.get(key);
     if (!c || Date.now() - c.at > TTL_MS) {
-      const record = await this.#providers.record(orgId, profile.providerId);
-      const embeddingModel = typeof record.config.embeddingModel === 'string' && record.config.embeddingModel ? record.config.embeddingModel : null;
-      c = { model: buildTextModel(record), modelName: String(record.config.model ?? ''), embeddingModel, at: Date.now() };
+      // Through the providers service, so chat calls count in the provider-latency metric like the studio's.
+      c = { ...(await this.#providers.textModel(orgId, profile.providerId)), at: Date.now() };
       this.#cache.set(key, c);
     }
     const { model } = c;

@@ -153,6 +153,23 @@ describe.each(backends)('chat engine (%s)', (backend) => {
     expect(replies[0]).toMatch(/findahelpline\.com/);
     expect(events.some((e) => e.type === 'alert.chat_self_harm')).toBe(true);
     expect(w.ollama.calls.length).toBe(before);
+
+    // From then on nothing is sold to that fan: the catalogue stays out of the prompt.
+    w.catalogue.splice(0, w.catalogue.length, entry('22222222-2222-4222-8222-222222222222', 'Golden Hour', 1999, 1499));
+    w.ollama.options.reply = () => 'I am here with you. Talking helps.';
+    await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'sad', 'thanks for listening'));
+    await until(() => sentTo('chat-sad'), (r) => r.at(-1) === 'I am here with you. Talking helps.');
+    const prompt = w.ollama.calls.filter((c) => c.path === '/api/chat' && lastUser(c.body) === 'thanks for listening').at(-1)!;
+    expect(systemOf(prompt.body)).not.toContain('Golden Hour');
+    w.catalogue.splice(0);
+  });
+
+  it('records the reply latency of each answered fan message on /metrics', async () => {
+    w.ollama.options.reply = () => 'Hello you!';
+    await w.chat.engine.receive(w.orgId, fanMessage(w.sandboxId, 'timed', 'hello there, how are you'));
+    await until(() => sentTo('chat-timed'), (r) => r.length === 2);
+    const text = await w.rt.platform.metrics.registry.metrics();
+    expect(text).toMatch(/atelier_chat_latency_seconds_count\{channel="sandbox"\} [1-9]/);
   });
 
   it('takeover: while an operator holds the conversation the bot sends nothing; hand-back resumes', async () => {

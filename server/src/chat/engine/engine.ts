@@ -369,6 +369,7 @@ export class ChatEngine {
       isOffer: verdict.offered.length > 0,
       settle: (sent) => (sent && paid ? null : settled(sent)),
     });
+    if (reply.sent) this.#platform.metrics.chatLatency.observe({ channel: account.platform }, (Date.now() - message.createdAt.getTime()) / 1000);
     if (reply.sent && paid) {
       await this.#deliver(turn, adapter, account, to, paid.text, 'bot', { fixed: 'paid_offer', paid: { packId: paid.packId, title: paid.text, priceMinor: paid.priceMinor, currency: paid.currency, media: paid.assetIds.length } }, { paid, settle: () => settled(true) });
     }
@@ -387,16 +388,18 @@ export class ChatEngine {
     const { orgId, conversation, message } = turn;
     const fanMinor = turn.fan.flags.includes(UNDER_18_FLAG);
     const sexualAllowed = ageVerified && !fanMinor;
+    // Nothing is sold to a minor, nor to a fan who has shown self-harm signals (an operator clears that flag).
+    const noSelling = fanMinor || turn.fan.flags.includes(SELF_HARM_FLAG);
     // What the context reads, in one transaction: the offers, today's offers so far, the recent window, memories.
     const { offers, offersToday, history, memoryRows } = await this.#platform.db.withOrg(orgId, async (tx) => {
       const offers =
-        turn.selling.enabled && !fanMinor
+        turn.selling.enabled && !noSelling
           ? offerItems(await this.#catalogue(tx, turn.persona.id, { platform: platformName, channelId: conversation.channelId, fanId: turn.fan.id, at: new Date(), ...(ageVerified ? {} : { accepts: ['sfw'] as const }) }))
           : [];
       const offersToday = offers.length ? await repo.offersSince(tx, conversation.id, new Date(Date.now() - DAY_MS)) : 0;
       return { offers, offersToday, history: await repo.recent(tx, conversation.id, turn.params.recentWindow, message.seq), memoryRows: await repo.memories(tx, turn.fan.id) };
     });
-    const offersAllowed = !fanMinor && offers.length > 0 && offersAllowedNow(turn.selling, conversation, offersToday);
+    const offersAllowed = !noSelling && offers.length > 0 && offersAllowedNow(turn.selling, conversation, offersToday);
 
     const queryEmbedding = memoryRows.length && llm.embeddingModel ? await llm.embed([message.text], signal).then((v) => v?.[0] ?? null).catch(() => null) : null;
     const memories = rankMemories(memoryRows, message.text, queryEmbedding, llm.embeddingModel, MEMORY_TOP_K).map((m) => m.fact);

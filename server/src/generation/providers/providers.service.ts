@@ -109,9 +109,11 @@ export class ProvidersService {
     return timedProvider(buildImageProvider(await this.record(orgId, id)), this.#metrics);
   }
 
-  async textModel(orgId: string, id: string): Promise<{ model: TextModel; modelName: string }> {
+  /** The provider's client (timed into the provider-latency metric), its default model and embedding model. */
+  async textModel(orgId: string, id: string): Promise<{ model: TextModel; modelName: string; embeddingModel: string | null }> {
     const record = await this.record(orgId, id);
-    return { model: timedProvider(buildTextModel(record), this.#metrics), modelName: String(record.config.model ?? '') };
+    const embeddingModel = typeof record.config.embeddingModel === 'string' && record.config.embeddingModel ? record.config.embeddingModel : null;
+    return { model: timedProvider(buildTextModel(record), this.#metrics), modelName: String(record.config.model ?? ''), embeddingModel };
   }
 
   /** null id → espeak-ng, which needs no configuration. */
