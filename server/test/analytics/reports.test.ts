@@ -97,8 +97,13 @@ describe.each(backends)('reports on %s', (backend) => {
     expect(report.data.revenue.converted).toEqual({ grossMinor: ledger.totals.converted.grossMinor, feeMinor: ledger.totals.converted.feeMinor, netMinor: ledger.totals.converted.netMinor });
     expect(report.data.revenue.byCurrency).toEqual(ledger.totals.byCurrency);
     expect(report.data.statement).toMatchObject({ costsMinor: statement.totals.costs.convertedMinor, revenueShareMinor: statement.totals.revenueShare.minor, balanceMinor: statement.totals.balanceMinor });
-    // The KPIs read from the rollups agree with the ledger too.
+    // The key figures are the ledger's own, so none differs from its section by a rounding.
     expect(report.data.kpis.revenueNetMinor).toBe(ledger.totals.converted.netMinor);
+    expect(report.data.kpis.costMinor).toBe(statement.totals.costs.convertedMinor);
+    // The rollups the dashboards read agree with the ledger too.
+    const lastDay = new Date(Date.parse(`${nextMonth}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const overview = (await owner.get(`/api/v1/analytics/overview?range=custom&from=${month}-01&to=${lastDay}`)).body;
+    expect(overview.kpis.revenueNetMinor).toBe(ledger.totals.converted.netMinor);
     expect(report.revenueNetMinor).toBe(ledger.totals.converted.netMinor);
     expect(report.data.personas.map((p: { name: string; revenueNetMinor: number }) => p.name)).toEqual(['Ada', 'Bea']);
     const perPersona = report.data.personas.reduce((n: number, p: { revenueNetMinor: number }) => n + p.revenueNetMinor, 0);

@@ -102,7 +102,13 @@ export async function computeReport(
   });
   for (const w of figures.current.warnings) warnings.push(w.message);
 
-  const kpis = computeKpis({ ...(figures.current.figures.get('all') ?? emptyFigures()), availability: figures.up }, period.days.length);
+  // The key figures show the ledger's own totals where the report has them (revenue, and a monthly statement's
+  // costs), so no figure in the document differs from its section by a rounding of another conversion path.
+  const ledgerFigures = {
+    ...(converted ? { revenueNetMinor: converted.netMinor, revenueGrossMinor: converted.grossMinor } : {}),
+    ...(figures.statement ? { costMinor: figures.statement.costsMinor } : {}),
+  };
+  const kpis = computeKpis({ ...(figures.current.figures.get('all') ?? emptyFigures()), availability: figures.up, ...ledgerFigures }, period.days.length);
   const previous = computeKpis({ ...(figures.previous.figures.get('all') ?? emptyFigures()), availability: figures.upBefore }, daysBetween(period.previous.from, period.previous.end));
   return {
     kind,
