@@ -66,7 +66,9 @@ export class ChannelsService {
         .where(filter.personaId ? eq(channels.personaId, filter.personaId) : undefined)
         .orderBy(asc(channels.createdAt));
       const visible = rows.filter((r) => canSeePersona(p, r.personaId));
-      return Promise.all(visible.map(async (r) => view(r, await this.#secrets.names(tx, owner(r.id)))));
+      // One query for every row's credential names: a transaction's client runs one query at a time.
+      const names = await this.#secrets.namesOf(tx, owner('').type, visible.map((r) => r.id));
+      return visible.map((r) => view(r, names.get(r.id)!));
     });
   }
 

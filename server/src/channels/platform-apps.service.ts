@@ -57,22 +57,23 @@ export class PlatformAppsService {
 
   /** Every OAuth platform, configured or not, with the redirect URI to register; secrets never. */
   list(p: Principal, publicBase: string) {
-    return this.#db.withOrg(p.orgId, async (tx) =>
-      Promise.all(
-        oauthPlatforms.map(async (platform) => {
-          const app = fromValues(await this.#secrets.get(tx, ownerOf(p.orgId, platform)));
-          return {
-            platform,
-            configured: app !== null,
-            clientId: app?.clientId ?? null,
-            hasClientSecret: !!app?.clientSecret,
-            baseUrl: app?.baseUrl ?? null,
-            authBaseUrl: app?.authBaseUrl ?? null,
-            redirectUri: publicBase + callbackPath(platform),
-          };
-        }),
-      ),
-    );
+    return this.#db.withOrg(p.orgId, async (tx) => {
+      // One platform after another: a transaction's client runs one query at a time.
+      const items = [];
+      for (const platform of oauthPlatforms) {
+        const app = fromValues(await this.#secrets.get(tx, ownerOf(p.orgId, platform)));
+        items.push({
+          platform,
+          configured: app !== null,
+          clientId: app?.clientId ?? null,
+          hasClientSecret: !!app?.clientSecret,
+          baseUrl: app?.baseUrl ?? null,
+          authBaseUrl: app?.authBaseUrl ?? null,
+          redirectUri: publicBase + callbackPath(platform),
+        });
+      }
+      return items;
+    });
   }
 
   async put(p: Principal, platform: OAuthPlatform, input: PlatformAppInput, origin: Origin) {

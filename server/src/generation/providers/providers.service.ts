@@ -38,7 +38,9 @@ export class ProvidersService {
   list(p: Principal) {
     return this.#db.withOrg(p.orgId, async (tx) => {
       const rows = await tx.select().from(providers).orderBy(asc(providers.createdAt));
-      return Promise.all(rows.map(async (r) => view(r, await this.#secrets.names(tx, owner(r.id)))));
+      // One query for every row's credential names: a transaction's client runs one query at a time.
+      const names = await this.#secrets.namesOf(tx, owner('').type, rows.map((r) => r.id));
+      return rows.map((r) => view(r, names.get(r.id)!));
     });
   }
 

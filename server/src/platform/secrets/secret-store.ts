@@ -1,4 +1,4 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Tx } from '../db/database.ts';
 import { secrets, users } from '../db/schema/index.ts';
 import type { Keyring } from './keyring.ts';
@@ -51,6 +51,15 @@ export class SecretStore {
   async names(tx: Tx, owner: { type: string; id: string }): Promise<string[]> {
     const rows = await tx.select({ name: secrets.name }).from(secrets).where(and(eq(secrets.ownerType, owner.type), eq(secrets.ownerId, owner.id)));
     return rows.map((r) => r.name);
+  }
+
+  /** `names` for many owners of one type in one query (lists): owner id → names, every id present. */
+  async namesOf(tx: Tx, type: string, ids: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map(ids.map((id) => [id, [] as string[]]));
+    if (!ids.length) return out;
+    const rows = await tx.select({ ownerId: secrets.ownerId, name: secrets.name }).from(secrets).where(and(eq(secrets.ownerType, type), inArray(secrets.ownerId, [...ids])));
+    for (const r of rows) out.get(r.ownerId)?.push(r.name);
+    return out;
   }
 
   async remove(tx: Tx, owner: { type: string; id: string }) {
