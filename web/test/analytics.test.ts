@@ -1,22 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadEnv } from '../../server/src/platform/config/env.ts';
-import { startRuntime, type Runtime } from '../../server/src/entry/runtime.ts';
+import type { Browser, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { analyticsServices } from '../../server/src/analytics/index.ts';
 import { channels, postTargets } from '../../server/src/platform/db/schema/index.ts';
 import { publishingServices } from '../../server/src/publishing/index.ts';
-import { builtWeb } from '../../server/test/e2e/web-build.ts';
 import { startFakeX, type FakeX } from '../../server/test/fakes/x.ts';
 import { ApiClient, personaBody } from '../../server/test/helpers/api.ts';
-import type { TestRuntime } from '../../server/test/helpers/runtime.ts';
+import { CHROMIUM, chromiumFor, launchChromium, openPage, screenshots, signIn, webServer, type WebServer } from '../../server/test/helpers/browser.ts';
 import { ingestPostMetrics, publishNow, xChannel } from '../../server/test/analytics/support.ts';
 import { change, customProblem, daysOf } from '../src/analytics/range.ts';
 
@@ -27,9 +20,7 @@ import { change, customProblem, daysOf } from '../src/analytics/range.ts';
  * the rollups built by the analytics services. The page must show the figures the API computes, for the
  * agency and for one persona, for each range; a viewer sees no money; a chatter has no Analytics at all.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`analytics browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+const hasChromium = chromiumFor('analytics browser test');
 
 const OWNER = 'analytics-owner@example.test';
 const VIEWER = 'analytics-viewer@example.test';
@@ -37,7 +28,7 @@ const CHATTER = 'analytics-chatter@example.test';
 const NEWCOMER = 'analytics-new@example.test';
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400_000;
-const shot = (name: string) => join(tmpdir(), `atelier-e2e-analytics-${name}.png`);
+const shot = screenshots('analytics');
 const utc = (t: number) => new Date(t).toISOString().slice(0, 10);
 const eur = (minor: number) => new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(minor / 100);
 const int = (n: number) => new Intl.NumberFormat('en', { maximumFractionDigits: 0 }).format(n);
@@ -60,8 +51,7 @@ describe('analytics date ranges', () => {
 });
 
 describe.skipIf(!hasChromium)('analytics in Chromium', () => {
-  let runtime: Runtime;
-  let dataDir: string;
+  let runtime: WebServer;
   let fake: FakeX;
   let browser: Browser;
   let page: Page;
@@ -79,13 +69,6 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
   const now = Date.now();
   const today = utc(now);
 
-  async function signIn(p: Page, email: string) {
-    await p.goto(`${base}/`);
-    await p.getByLabel('Email').fill(email);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
   const openAnalytics = async (p: Page) => {
     await p.getByRole('link', { name: 'Analytics', exact: true }).click();
     await p.getByRole('heading', { name: /^Analytics/, level: 1 }).waitFor();
@@ -103,8 +86,7 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
   };
 
   beforeAll(async () => {
-    const [webDist, x] = await Promise.all([builtWeb(), startFakeX()]);
-    fake = x;
+    fake = await startFakeX();
     hookServer = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
@@ -115,23 +97,11 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     });
     await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/atelier`;
-    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-analytics-'));
-    const env = loadEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      ATELIER_DATA_DIR: dataDir,
-      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      CHROMIUM_PATH: CHROMIUM,
-    });
     // No workers: the test runs the ingestion and rollup rounds itself, on the days it chooses.
-    runtime = await startRuntime(env, { http: true, workers: false, webDist, listen: true });
-    const rt = runtime as TestRuntime;
+    runtime = await webServer({ workers: false, env: { CHROMIUM_PATH: CHROMIUM } });
     orgId = (await runtime.platform.auth.createOrgWithOwner({ orgName: 'Analytics Studio', email: OWNER, password: PASSWORD }, { ip: null, userAgent: null, requestId: null })).orgId;
-    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
-    api = new ApiClient(runtime.app!);
+    base = runtime.base;
+    api = new ApiClient(runtime.app);
     expect((await api.login(OWNER, PASSWORD)).status).toBe(200);
     nora = (await api.post('/api/v1/personas', personaBody('Nora'))).body.id;
     odile = (await api.post('/api/v1/personas', personaBody('Odile'))).body.id;
@@ -151,7 +121,7 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     for (const t of abTargets) await publishingServices(runtime.platform).dispatcher.dispatch({ data: { orgId, targetId: t.id, version: t.version } });
     const published = await runtime.platform.db.withOrg(orgId, (tx) => tx.select().from(postTargets).where(eq(postTargets.postId, abPost)));
     expect(published.map((t) => t.status)).toEqual(['published', 'published']);
-    const plain = await publishNow(rt, api, orgId, nora, [one], 'Morning sketches by the canal');
+    const plain = await publishNow(runtime, api, orgId, nora, [one], 'Morning sketches by the canal');
     const remoteA = published.find((t) => t.channelId === one)!.remoteId!;
     const remoteB = published.find((t) => t.channelId === two)!.remoteId!;
     const remoteP = plain.targets[0]!.remoteId!;
@@ -181,7 +151,7 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
       fake.figures.posts.set(remoteB, { impression_count: views, like_count: views / 40, reply_count: 2, retweet_count: 1 });
       fake.figures.posts.set(remoteP, { impression_count: views / 2, like_count: views / 25, reply_count: 3, retweet_count: 2 });
       expect((await api.post(`/api/v1/tracking-links/${link.body.id}/refresh`, { clicks, subscribers: Math.round(clicks / 10) })).status).toBe(200);
-      expect(await ingestPostMetrics(rt)).toMatchObject({ problems: [] });
+      expect(await ingestPostMetrics(runtime)).toMatchObject({ problems: [] });
       expect((await rollups.rollupOrg(orgId, new Date(now - daysAgo * DAY))).problems).toEqual([]);
     }
     expect((await rollups.rebuild(orgId, utc(now - 100 * DAY), today)).problems).toEqual([]);
@@ -195,12 +165,8 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     }
     await runtime.platform.auth.createOrgWithOwner({ orgName: 'Fresh Studio', email: NEWCOMER, password: PASSWORD }, { ip: null, userAgent: null, requestId: null });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
-    page = await browser.newPage({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser = await launchChromium();
+    page = await openPage(browser, { locale: 'en-US', viewport: { width: 1440, height: 1000 } }, pageErrors);
   }, 180_000);
 
   afterAll(async () => {
@@ -208,11 +174,10 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     await runtime?.stop();
     await fake?.close();
     await new Promise((resolve) => hookServer?.close(resolve));
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('shows the agency’s KPIs as the API computes them, for each range', async () => {
-    await signIn(page, OWNER);
+    await signIn(page, base, OWNER, PASSWORD);
     await openAnalytics(page);
     await page.getByRole('heading', { name: 'Analytics · All personas', level: 1 }).waitFor();
 
@@ -431,10 +396,8 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
   }, 60_000);
 
   it('shows a viewer every figure but money, and gives a chatter no Analytics', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
-    const viewer = await context.newPage();
-    viewer.on('pageerror', (error) => pageErrors.push(error.message));
-    await signIn(viewer, VIEWER);
+    const viewer = await openPage(browser, { locale: 'en-US', viewport: { width: 1280, height: 900 } }, pageErrors);
+    await signIn(viewer, base, VIEWER, PASSWORD);
     await openAnalytics(viewer);
     await viewer.getByText('Your role sees every figure but money').waitFor();
     await expect.poll(() => tile(viewer, 'revenueNetMinor').textContent()).toBe('Hidden');
@@ -448,23 +411,20 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     expect(await viewer.getByLabel('Daily at (UTC)').isDisabled()).toBe(true);
     expect(await viewer.getByRole('button', { name: 'Save the settings' }).count()).toBe(0);
     expect(await viewer.getByRole('heading', { name: 'Destinations' }).count()).toBe(0);
-    await context.close();
+    await viewer.close();
 
-    const chatterContext = await browser.newContext({ locale: 'en-US' });
-    const chatter = await chatterContext.newPage();
-    await signIn(chatter, CHATTER);
+    const chatter = await openPage(browser, { locale: 'en-US' });
+    await signIn(chatter, base, CHATTER, PASSWORD);
     await chatter.getByRole('link', { name: 'Inbox', exact: true }).waitFor();
     expect(await chatter.getByRole('link', { name: 'Analytics', exact: true }).count()).toBe(0);
-    await chatterContext.close();
+    await chatter.close();
     expect(pageErrors).toEqual([]);
   });
 
   it('speaks French with French number formats', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+    const p = await openPage(browser, { locale: 'fr-FR', viewport: { width: 1280, height: 900 } }, pageErrors);
     // Chosen on this device: the account's own locale (English) would otherwise apply after sign-in.
-    await context.addInitScript(() => localStorage.setItem('atelier.language', 'fr'));
-    const p = await context.newPage();
-    p.on('pageerror', (error) => pageErrors.push(error.message));
+    await p.addInitScript(() => localStorage.setItem('atelier.language', 'fr'));
     await p.goto(`${base}/`);
     await p.getByLabel('E-mail').fill(OWNER);
     await p.getByLabel('Mot de passe').fill(PASSWORD);
@@ -478,18 +438,16 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     await expect.poll(async () => spaces(await tile(p, 'revenueNetMinor').textContent())).toBe(spaces(fr));
     await p.getByRole('radio', { name: '7 jours' }).check();
     await p.screenshot({ path: shot('overview-fr'), fullPage: true });
-    await context.close();
+    await p.close();
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
   it('tells a new studio what fills the page', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
-    const p = await context.newPage();
-    p.on('pageerror', (error) => pageErrors.push(error.message));
-    await signIn(p, NEWCOMER);
+    const p = await openPage(browser, { locale: 'en-US', viewport: { width: 1280, height: 900 } }, pageErrors);
+    await signIn(p, base, NEWCOMER, PASSWORD);
     await openAnalytics(p);
     await p.getByText('Create a persona first.').waitFor();
-    const client = new ApiClient(runtime.app!);
+    const client = new ApiClient(runtime.app);
     expect((await client.login(NEWCOMER, PASSWORD)).status).toBe(200);
     expect((await client.post('/api/v1/personas', personaBody('Lina'))).status).toBe(201);
     await p.reload();
@@ -500,7 +458,7 @@ describe.skipIf(!hasChromium)('analytics in Chromium', () => {
     await p.getByText('Lina has no published post in the last 90 days.').waitFor();
     await p.getByRole('link', { name: 'A/B tests' }).click();
     await p.getByRole('heading', { name: 'No A/B tests in this range' }).waitFor();
-    await context.close();
+    await p.close();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,22 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadEnv } from '../../server/src/platform/config/env.ts';
-import { startRuntime, type Runtime } from '../../server/src/entry/runtime.ts';
+import type { Browser, Page } from 'playwright-core';
 import { chatServices } from '../../server/src/chat/index.ts';
 import type { SandboxChatAdapter } from '../../server/src/chat/channels/sandbox.ts';
 import type { ChannelAccount, ChatAddress, ChatChannelAdapter, InboundMessage, PaidMessage } from '../../server/src/chat/channels/types.ts';
 import { catalogueFor } from '../../server/src/sales/catalogue/index.ts';
 import { entry } from '../../server/test/chat/support.ts';
-import { builtWeb } from '../../server/test/e2e/web-build.ts';
 import { startFakeOllama, type FakeOllama } from '../../server/test/fakes/ollama.ts';
 import { ApiClient, personaBody } from '../../server/test/helpers/api.ts';
+import { chromiumFor, launchChromium, openPage, screenshots, signIn, webServer, type WebServer } from '../../server/test/helpers/browser.ts';
 import { paidOffer, safetyNotes } from '../src/inbox/chat/safety.ts';
 
 /**
@@ -25,14 +17,12 @@ import { paidOffer, safetyNotes } from '../src/inbox/chat/safety.ts';
  * over (the bot then sends nothing), writes as herself, hands back, and the bot answers again. A restricted chatter
  * sees the conversation but no money. The chatbot tab imports a card. Everything SFW and deterministic.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`chat browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+const hasChromium = chromiumFor('chat browser test');
 
 const EMAIL = 'chat-owner@example.test';
 const CHATTER = 'chat-chatter@example.test';
 const PASSWORD = 'correct horse battery staple';
-const shot = (name: string) => join(tmpdir(), `atelier-e2e-chat-${name}.png`);
+const shot = screenshots('chat');
 const lastUser = (body: any): string => [...(body?.messages ?? [])].reverse().find((m: any) => m.role === 'user')?.content ?? '';
 
 describe('safety notes for operators', () => {
@@ -88,8 +78,7 @@ class SellingSandbox implements ChatChannelAdapter {
 }
 
 describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
-  let runtime: Runtime;
-  let dataDir: string;
+  let runtime: WebServer;
   let ollama: FakeOllama;
   let browser: Browser;
   let page: Page;
@@ -110,32 +99,18 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
   const fanWrites = (fan: string, text: string) =>
     chatServices(runtime.platform).engine.receive(orgId, { channelId, remoteChatId: `chat-${fan}`, remoteMessageId: `${fan}-${++counter}`, fan: { platformFanId: fan, displayName: fan }, text });
 
-  async function signIn(p: Page, email: string) {
-    await p.goto(`${base}/`);
-    await p.getByLabel('Email').fill(email);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Sign in' }).click();
+  async function openInbox(p: Page, email: string) {
+    await signIn(p, base, email, PASSWORD);
     await p.getByRole('link', { name: 'Inbox', exact: true }).first().click();
     await p.getByRole('heading', { name: /^Inbox/, level: 1 }).waitFor();
   }
 
   beforeAll(async () => {
-    const [webDist, fake] = await Promise.all([builtWeb(), startFakeOllama({ reply: (body) => `Thanks for writing! You said: ${lastUser(body)}` })]);
-    ollama = fake;
-    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-chat-'));
-    const env = loadEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      ATELIER_DATA_DIR: dataDir,
-      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-    });
-    runtime = await startRuntime(env, { http: true, workers: true, webDist, listen: true });
+    ollama = await startFakeOllama({ reply: (body) => `Thanks for writing! You said: ${lastUser(body)}` });
+    runtime = await webServer({ workers: true });
     orgId = (await runtime.platform.auth.createOrgWithOwner({ orgName: 'Chat Studio', email: EMAIL, password: PASSWORD }, { ip: null, userAgent: null, requestId: null })).orgId;
-    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
-    api = new ApiClient(runtime.app!);
+    base = runtime.base;
+    api = new ApiClient(runtime.app);
     expect((await api.login(EMAIL, PASSWORD)).status).toBe(200);
     personaId = (await api.post('/api/v1/personas', personaBody('Mila'))).body.id;
     const provider = await api.post('/api/v1/providers', { type: 'ollama', name: 'Chat model', config: { baseUrl: ollama.url, model: 'llama3.2' } });
@@ -151,23 +126,18 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
     const chatter = await api.post('/api/v1/team', { email: CHATTER, password: PASSWORD, role: 'chatter', restrictedToAssigned: true, personaIds: [personaId] });
     expect(chatter.status, JSON.stringify(chatter.body)).toBe(201);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
-    page = await browser.newPage({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser = await launchChromium();
+    page = await openPage(browser, { locale: 'en-US', viewport: { width: 1440, height: 1000 } }, pageErrors);
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await runtime?.stop();
     await ollama?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('shows a fan message and the bot’s answer live; takeover stops the bot; the operator writes; hand-back resumes', async () => {
-    await signIn(page, EMAIL);
+    await openInbox(page, EMAIL);
     await page.getByText('No conversations yet.').waitFor();
     await page.getByText('Updates live.').waitFor();
 
@@ -236,10 +206,8 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
   });
 
   it('a restricted chatter sees the conversation and works it, with no money shown', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-    const chatterPage = await context.newPage();
-    chatterPage.on('pageerror', (error) => pageErrors.push(error.message));
-    await signIn(chatterPage, CHATTER);
+    const chatterPage = await openPage(browser, { locale: 'en-US', viewport: { width: 1440, height: 1000 } }, pageErrors);
+    await openInbox(chatterPage, CHATTER);
     await chatterPage.locator('.chat-item', { hasText: 'Ana' }).click();
     const log = chatterPage.getByRole('log', { name: 'Messages' });
     await log.getByText('Thanks for writing! You said: Great, thanks!').waitFor();
@@ -249,7 +217,7 @@ describe.skipIf(!hasChromium)('chat inbox in Chromium', () => {
     await chatterPage.getByRole('link', { name: 'Chatbot' }).click();
     await chatterPage.getByText('Your role can read these settings but not change them.').waitFor();
     expect(await chatterPage.getByRole('button', { name: 'Save chatbot' }).count()).toBe(0);
-    await context.close();
+    await chatterPage.close();
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,63 +1,35 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadEnv } from '../../src/platform/config/env.ts';
-import { startRuntime, type Runtime } from '../../src/entry/runtime.ts';
-import { builtWeb } from './web-build.ts';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumFor, launchChromium, openPage, screenshots, webServer, type WebServer } from '../helpers/browser.ts';
 
 // The dashboard end to end: the built SPA served by the real server, driven by a real Chromium.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+const hasChromium = chromiumFor('browser test');
 
 const EMAIL = 'owner@example.test';
 const PASSWORD = 'correct horse battery staple';
-const shot = (name: string) => join(tmpdir(), `atelier-e2e-${name}.png`);
+const shot = screenshots('dashboard');
 
 describe.skipIf(!hasChromium)('web dashboard in Chromium', () => {
-  let runtime: Runtime;
-  let dataDir: string;
+  let runtime: WebServer;
   let browser: Browser;
   let page: Page;
   let base: string;
+  const errors: string[] = [];
 
   beforeAll(async () => {
-    // The current sources, built once and shared with the other browser tests (see web-build.ts).
-    const webDist = await builtWeb();
-    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-'));
-    const env = loadEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      ATELIER_DATA_DIR: dataDir,
-      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-    });
-    runtime = await startRuntime(env, { http: true, workers: false, webDist, listen: true });
+    runtime = await webServer({ workers: false });
     await runtime.platform.auth.createOrgWithOwner({ orgName: 'Maison Demo', email: EMAIL, password: PASSWORD }, { ip: null, userAgent: null, requestId: null });
-    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
-    page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    base = runtime.base;
+    browser = await launchChromium();
+    page = await openPage(browser, { locale: 'en-US', viewport: { width: 1280, height: 900 } }, errors);
   });
 
   afterAll(async () => {
     await browser?.close();
     await runtime?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('signs in, switches to French, creates a persona and lists it', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.screenshot({ path: shot('login') });

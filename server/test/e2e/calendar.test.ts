@@ -1,17 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadEnv } from '../../src/platform/config/env.ts';
-import { startRuntime, type Runtime } from '../../src/entry/runtime.ts';
+import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { ApiClient } from '../helpers/api.ts';
-import { builtWeb } from './web-build.ts';
+import { chromiumFor, launchChromium, openPage, screenshots, signIn, webServer, type WebServer } from '../helpers/browser.ts';
 
 /**
  * The calendar in a real Chromium against the real server with its workers, on the demo seed (Lina
@@ -19,14 +11,12 @@ import { builtWeb } from './web-build.ts';
  * time, so Paris times on screen prove the persona's timezone is used. Drag a post to another day and
  * it keeps its local time; write a post in the composer and watch it go out, live.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`calendar browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+const hasChromium = chromiumFor('calendar browser test');
 
 const EMAIL = 'calendar-owner@example.test';
 const PASSWORD = 'correct horse battery staple';
 const ZONE = 'Europe/Paris';
-const shot = (name: string) => join(tmpdir(), `atelier-e2e-calendar-${name}.png`);
+const shot = screenshots('calendar');
 
 /** Local date and HH:MM of an instant in Paris. */
 function paris(instant: Date | string): { date: string; time: string } {
@@ -55,8 +45,7 @@ interface Day {
 }
 
 describe.skipIf(!hasChromium)('calendar in Chromium', () => {
-  let runtime: Runtime;
-  let dataDir: string;
+  let runtime: WebServer;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -71,44 +60,25 @@ describe.skipIf(!hasChromium)('calendar in Chromium', () => {
   };
 
   beforeAll(async () => {
-    const webDist = await builtWeb();
-    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-calendar-'));
-    const env = loadEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      ATELIER_DATA_DIR: dataDir,
-      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-    });
-    runtime = await startRuntime(env, { http: true, workers: true, webDist, listen: true });
+    runtime = await webServer({ workers: true });
     const seeded = await seedDemo(runtime.platform, { email: EMAIL, password: PASSWORD });
     personaId = seeded.personaId;
-    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
-    api = new ApiClient(runtime.app!);
+    base = runtime.base;
+    api = new ApiClient(runtime.app);
     expect((await api.login(EMAIL, PASSWORD)).status).toBe(200);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     // Not Paris: what the page shows must follow the persona's timezone, not the browser's.
-    page = await browser.newPage({ locale: 'en-US', timezoneId: 'America/New_York', viewport: { width: 1440, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, { locale: 'en-US', timezoneId: 'America/New_York', viewport: { width: 1440, height: 1000 } }, pageErrors);
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
     await runtime?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('shows the week at Paris times and moves a post by dragging it to another day', async () => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, base, EMAIL, PASSWORD);
     await page.getByRole('link', { name: 'Calendar', exact: true }).first().click();
     await page.getByRole('heading', { name: /^Calendar/, level: 1 }).waitFor();
     await page.getByText(`Times in ${ZONE}`).waitFor();

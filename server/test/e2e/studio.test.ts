@@ -1,31 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadEnv } from '../../src/platform/config/env.ts';
-import { startRuntime, type Runtime } from '../../src/entry/runtime.ts';
+import type { Browser, Page } from 'playwright-core';
 import { ApiClient, personaBody } from '../helpers/api.ts';
+import { chromiumFor, launchChromium, openPage, screenshots, signIn, webServer, type WebServer } from '../helpers/browser.ts';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/comfyui.ts';
 import { makePng } from '../fakes/util.ts';
 import { TXT2IMG } from '../studio/support.ts';
-import { builtWeb } from './web-build.ts';
 
 /**
  * The studio in a real Chromium against the real server (workers on) and a fake ComfyUI: add the
  * provider in Settings, choose it in the persona's studio settings, generate, watch the live progress,
  * find the rated image in the library and its seed in the detail; a refused prompt says why.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`studio browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+const hasChromium = chromiumFor('studio browser test');
 
 const EMAIL = 'studio-owner@example.test';
 const PASSWORD = 'correct horse battery staple';
-const shot = (name: string) => join(tmpdir(), `atelier-e2e-studio-${name}.png`);
+const shot = screenshots('studio');
 const REFUSED_PROMPT = 'nude photo of a 15 year old girl';
 /** The little of the browser's globals used in page functions (the server's types have no DOM). */
 interface InPage {
@@ -52,8 +42,7 @@ async function fullShot(page: Page, name: string) {
 }
 
 describe.skipIf(!hasChromium)('studio in Chromium', () => {
-  let runtime: Runtime;
-  let dataDir: string;
+  let runtime: WebServer;
   let comfy: FakeComfyUI;
   let browser: Browser;
   let page: Page;
@@ -63,52 +52,29 @@ describe.skipIf(!hasChromium)('studio in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const [webDist, fake] = await Promise.all([
-      builtWeb(),
-      // Slow enough steps that the progress bar is seen moving, fast enough to keep the test short.
-      startFakeComfyUI({ behaviour: { stepDelayMs: 250, progressSteps: 8, startDelayMs: 300 } }),
-    ]);
-    comfy = fake;
-    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-studio-'));
-    const env = loadEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      ATELIER_DATA_DIR: dataDir,
-      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      STUDIO_RETRY_LIMIT: '0',
-    });
-    runtime = await startRuntime(env, { http: true, workers: true, webDist, listen: true });
+    // Slow enough steps that the progress bar is seen moving, fast enough to keep the test short.
+    comfy = await startFakeComfyUI({ behaviour: { stepDelayMs: 250, progressSteps: 8, startDelayMs: 300 } });
+    runtime = await webServer({ workers: true, env: { STUDIO_RETRY_LIMIT: '0' } });
     await runtime.platform.auth.createOrgWithOwner({ orgName: 'Maison Studio', email: EMAIL, password: PASSWORD }, { ip: null, userAgent: null, requestId: null });
-    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
-    api = new ApiClient(runtime.app!);
+    base = runtime.base;
+    api = new ApiClient(runtime.app);
     expect((await api.login(EMAIL, PASSWORD)).status).toBe(200);
     const persona = await api.post('/api/v1/personas', personaBody('Lina'));
     expect(persona.status, JSON.stringify(persona.body)).toBe(201);
     personaId = persona.body.id;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
-    page = await browser.newPage({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser = await launchChromium();
+    page = await openPage(browser, { locale: 'en-US', viewport: { width: 1440, height: 1000 } }, pageErrors);
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
     await runtime?.stop();
     await comfy?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('adds ComfyUI, chooses it for the persona, generates with live progress and finds the image', async () => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, base, EMAIL, PASSWORD);
     await page.getByRole('heading', { name: 'Personas', level: 1 }).waitFor();
 
     // Settings → Providers: ComfyUI with a pasted API-format workflow, then a reachability check.

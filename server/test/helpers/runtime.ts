@@ -39,8 +39,12 @@ export interface TestRuntime extends Runtime {
   dataDir: string;
 }
 
-/** The whole product in-process (no listening socket unless asked), on a fresh database and data dir. */
-export async function testRuntime(backend: Backend, overrides: Record<string, string> = {}, opts: { workers?: boolean; listen?: boolean } = {}): Promise<TestRuntime> {
+/** The whole product in-process (no listening socket and no dashboard unless asked), on a fresh database and data dir. */
+export async function testRuntime(
+  backend: Backend,
+  overrides: Record<string, string> = {},
+  opts: { workers?: boolean; listen?: boolean; webDist?: string | null } = {},
+): Promise<TestRuntime> {
   const dataDir = await mkdtemp(join(tmpdir(), 'atelier-test-'));
   const db = backend === 'postgres' ? await scratchDatabase() : null;
   const env = loadEnv({
@@ -54,7 +58,7 @@ export async function testRuntime(backend: Backend, overrides: Record<string, st
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...overrides,
   });
-  const runtime = await startRuntime(env, { http: true, workers: opts.workers ?? false, webDist: null, listen: opts.listen ?? false });
+  const runtime = await startRuntime(env, { http: true, workers: opts.workers ?? false, webDist: opts.webDist ?? null, listen: opts.listen ?? false });
   return {
     ...runtime,
     app: runtime.app!,

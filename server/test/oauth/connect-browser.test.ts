@@ -1,18 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadEnv } from '../../src/platform/config/env.ts';
-import { startRuntime, type Runtime } from '../../src/entry/runtime.ts';
+import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { publishingServices } from '../../src/publishing/index.ts';
 import { ApiClient } from '../helpers/api.ts';
-import { builtWeb } from '../e2e/web-build.ts';
+import { chromiumFor, launchChromium, openPage, signIn, webServer, type WebServer } from '../helpers/browser.ts';
 import { startFakeReddit, type FakeReddit } from '../fakes/reddit.ts';
 import { startFakeX, type FakeX } from '../fakes/x.ts';
 
@@ -22,16 +14,13 @@ import { startFakeX, type FakeX } from '../fakes/x.ts';
  * Reddit": the browser leaves for the platform's consent page, comes back through our callback, and the
  * page says the account is connected; "Reconnect" on the card renews the same channel.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`connect browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+const hasChromium = chromiumFor('connect browser test');
 
 const EMAIL = 'connect-owner@example.test';
 const PASSWORD = 'correct horse battery staple';
 
 describe.skipIf(!hasChromium)('OAuth connect from the web, in Chromium', () => {
-  let runtime: Runtime;
-  let dataDir: string;
+  let runtime: WebServer;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -42,31 +31,16 @@ describe.skipIf(!hasChromium)('OAuth connect from the web, in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const webDist = await builtWeb();
     reddit = await startFakeReddit();
     x = await startFakeX({ clientSecret: 'x-app-secret' });
-    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-connect-'));
-    const env = loadEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      ATELIER_DATA_DIR: dataDir,
-      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-    });
-    runtime = await startRuntime(env, { http: true, workers: false, webDist, listen: true });
+    runtime = await webServer({ workers: false });
     await seedDemo(runtime.platform, { email: EMAIL, password: PASSWORD });
-    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
-    api = new ApiClient(runtime.app!);
+    base = runtime.base;
+    api = new ApiClient(runtime.app);
     expect((await api.login(EMAIL, PASSWORD)).status).toBe(200);
     orgId = (await api.get('/api/v1/me')).body.org.id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
-    page = await browser.newPage({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser = await launchChromium();
+    page = await openPage(browser, { locale: 'en-US', viewport: { width: 1440, height: 1000 } }, pageErrors);
   }, 240_000);
 
   afterAll(async () => {
@@ -74,16 +48,12 @@ describe.skipIf(!hasChromium)('OAuth connect from the web, in Chromium', () => {
     await runtime?.stop();
     await reddit?.close();
     await x?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   const redditChannels = async () => ((await api.get('/api/v1/channels')).body.items as { id: string; platform: string; handle: string; status: string }[]).filter((c) => c.platform === 'reddit');
 
   it('sets up the Reddit app in Settings, connects the account from Channels, and reconnects it', async () => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, base, EMAIL, PASSWORD);
 
     // Settings → Platform apps: the org's own Reddit app (the fake stands in for reddit.com).
     await page.getByRole('link', { name: 'Settings', exact: true }).first().click();

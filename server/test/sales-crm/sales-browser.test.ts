@@ -1,17 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadEnv } from '../../src/platform/config/env.ts';
-import { startRuntime, type Runtime } from '../../src/entry/runtime.ts';
+import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { upsertFan } from '../../src/sales/crm/fans.repository.ts';
 import { ApiClient } from '../helpers/api.ts';
-import { builtWeb } from '../e2e/web-build.ts';
+import { chromiumFor, launchChromium, openPage, screenshots, signIn, webServer, type WebServer } from '../helpers/browser.ts';
 
 /**
  * The Sales pages as a person uses them, in Chromium against the real server: a pack with media picked and
@@ -19,17 +11,14 @@ import { builtWeb } from '../e2e/web-build.ts';
  * segment's size; the fans list with a filter and a fan's page (export/erase offered); a statement import
  * (a bad line refused whole, naming the line; a good file imported); a monthly statement with HTML and PDF.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`sales browser test skipped: no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
+const hasChromium = chromiumFor('sales browser test');
 
 const EMAIL = 'sales-owner@example.test';
 const PASSWORD = 'correct horse battery staple';
-const shot = (name: string) => join(tmpdir(), `atelier-e2e-sales-${name}.png`);
+const shot = screenshots('sales');
 
 describe.skipIf(!hasChromium)('Sales pages in Chromium', () => {
-  let runtime: Runtime;
-  let dataDir: string;
+  let runtime: WebServer;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -39,21 +28,10 @@ describe.skipIf(!hasChromium)('Sales pages in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const webDist = await builtWeb();
-    dataDir = await mkdtemp(join(tmpdir(), 'atelier-e2e-sales-'));
-    const env = loadEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      ATELIER_DATA_DIR: dataDir,
-      ATELIER_MASTER_KEY: randomBytes(32).toString('base64'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-    });
-    runtime = await startRuntime(env, { http: true, workers: false, webDist, listen: true });
+    runtime = await webServer({ workers: false });
     personaId = (await seedDemo(runtime.platform, { email: EMAIL, password: PASSWORD })).personaId;
-    base = `http://127.0.0.1:${(runtime.app!.server.address() as AddressInfo).port}`;
-    api = new ApiClient(runtime.app!);
+    base = runtime.base;
+    api = new ApiClient(runtime.app);
     expect((await api.login(EMAIL, PASSWORD)).status).toBe(200);
     orgId = (await api.get('/api/v1/me')).body.org.id;
     // A Fanvue channel (PPV goes through it), fans met on it, and a segment of two of them.
@@ -74,24 +52,16 @@ describe.skipIf(!hasChromium)('Sales pages in Chromium', () => {
     expect((await api.post('/api/v1/segments', { personaId, name: 'Harbour friends', filter: { kind: 'custom', tagsAny: ['harbour'] } })).status).toBe(201);
     expect((await api.call('PUT', `/api/v1/personas/${personaId}/billing`, { clientName: 'Demo client', revenueShareBps: 2000, infrastructureMinor: 0 })).status).toBe(200);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
-    page = await browser.newPage({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1440, height: 1100 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser = await launchChromium();
+    page = await openPage(browser, { locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1440, height: 1100 } }, pageErrors);
     page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, base, EMAIL, PASSWORD);
     await page.getByRole('link', { name: 'Sales', exact: true }).first().click();
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
     await runtime?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('packs: a new pack gets media from the picker and a price per platform', async () => {
